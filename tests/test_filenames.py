@@ -1,0 +1,146 @@
+"""filenames: any server name and id becomes a safe file name inside the chosen folder."""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from memories_tui.filenames import part_path, safe_destination, unique_path, video_filename
+
+ID = "VI606404158946574336"
+
+HOSTILE = list("/\\\x00\n\r\t\x1b\x7f\x85.-:*?\"<>| ") + ["..", "../", "\u202e", "\u200b", "\ufeff", "\ud800", "CON", "nul", "COM1", "é", "日本"]
+any_piece = st.one_of(st.characters(exclude_categories=()), st.sampled_from(HOSTILE))
+any_string = st.lists(any_piece, max_size=80).map("".join)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("my clip", f"my clip-{ID}.mp4"),
+        ("../../etc/passwd", f"_.._etc_passwd-{ID}.mp4"),
+        ("a/b\\c", f"a_b_c-{ID}.mp4"),
+        ('what? <now>: "yes" | *', f"what_ _now__ _yes_ _ _-{ID}.mp4"),
+        ("  many \n\t spaces  ", f"many spaces-{ID}.mp4"),
+        ("evil\u202egnp.exe", f"evilgnp.exe-{ID}.mp4"),
+        ("zero\u200bwidth\x00", f"zerowidth-{ID}.mp4"),
+        (".hidden", f"hidden-{ID}.mp4"),
+        ("-rf", f"rf-{ID}.mp4"),
+        ("..", f"video-{ID}.mp4"),
+        ("name ends in dots...", f"name ends in dots-{ID}.mp4"),
+        ("", f"video-{ID}.mp4"),
+        ("\x1b\x00\u202e", f"video-{ID}.mp4"),
+        ("cafe\u0301", f"caf\u00e9-{ID}.mp4"),  # NFC: one "é", not e + accent
+        ("CON", f"CON-{ID}.mp4"),  # "CON-VI…" is not reserved; only the part before a dot counts
+        ("CON.txt", f"_CON.txt-{ID}.mp4"),
+        ("lpt1 .x", f"_lpt1 .x-{ID}.mp4"),
+    ],
+)
+def test_video_filename_examples(name: str, expected: str) -> None:
+    assert video_filename(name, ID) == expected
+
+
+def test_reserved_windows_name_without_id_or_extension() -> None:
+    assert video_filename("nul", "", ext="") == "_nul"
+    assert video_filename("aux", "", ext=".mp4") == "_aux.mp4"
+
+
+def test_video_id_is_sanitised_too() -> None:
+    assert video_filename("clip", "../VI 1/\x00") == "clip-_VI_1__.mp4"
+    assert video_filename("clip", "") == "clip.mp4"
+
+
+def test_extension_is_normalised() -> None:
+    assert video_filename("clip", ID, ext="mp4") == f"clip-{ID}.mp4"
+    assert video_filename("clip", ID, ext="./../x") == f"clip-{ID}.x"
+    assert video_filename("clip", ID, ext="") == f"clip-{ID}"
+
+
+def test_long_name_is_cut_in_bytes_keeping_id_and_extension() -> None:
+    result = video_filename("日本語" * 100, ID)
+    assert result.endswith(f"-{ID}.mp4")
+    assert len(result.encode("utf-8")) <= 200
+    assert len(result.encode("utf-8")) > 190  # used the room, cut on a character boundary
+
+
+def test_hostile_long_id_is_bounded() -> None:
+    result = video_filename("clip", "V" * 10_000)
+    assert len(result.encode()) <= 200
+    assert result.startswith("clip-V")
+
+
+def test_too_small_max_bytes_is_refused() -> None:
+    with pytest.raises(ValueError):
+        video_filename("clip", ID, max_bytes=6)
+
+
+@pytest.fixture(scope="module")
+def names_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Module-scoped: Hypothesis reruns the test body, and nothing is written here.
+    return tmp_path_factory.mktemp("names").resolve()
+
+
+@given(name=any_string, video_no=any_string)
+def test_video_filename_is_always_safe(names_dir: Path, name: str, video_no: str) -> None:
+    result = video_filename(name, video_no)
+    assert result
+    assert not {"/", "\\", "\x00"} & set(result)
+    assert not any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in result)
+    assert not result.startswith((".", "-"))
+    assert not result.endswith((".", " "))
+    assert len(result.encode("utf-8")) <= 200
+    assert safe_destination(names_dir, result).parent == names_dir
+
+
+@given(any_string, st.integers(min_value=20, max_value=255))
+def test_video_filename_respects_any_byte_bound(name: str, max_bytes: int) -> None:
+    assert len(video_filename(name, ID, max_bytes=max_bytes).encode("utf-8")) <= max_bytes
+
+
+def test_safe_destination_accepts_a_plain_name(tmp_path: Path) -> None:
+    assert safe_destination(tmp_path, "clip.mp4") == tmp_path.resolve() / "clip.mp4"
+
+
+@pytest.mark.parametrize("bad", ["", ".", "..", "../x.mp4", "a/b.mp4", "/etc/passwd", "a\\b", "a\x00b"])
+def test_safe_destination_refuses_escapes(tmp_path: Path, bad: str) -> None:
+    with pytest.raises(ValueError):
+        safe_destination(tmp_path, bad)
+
+
+def test_safe_destination_refuses_a_symlink_pointing_out(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "clip.mp4").symlink_to(outside / "target.mp4")
+    with pytest.raises(ValueError):
+        safe_destination(folder, "clip.mp4")
+
+
+def test_part_path() -> None:
+    assert part_path(Path("/x/clip.mp4")) == Path("/x/clip.mp4.part")
+
+
+def test_unique_path_returns_free_path_unchanged(tmp_path: Path) -> None:
+    assert unique_path(tmp_path / "clip.mp4") == tmp_path / "clip.mp4"
+
+
+def test_unique_path_counts_past_files_and_part_files(tmp_path: Path) -> None:
+    (tmp_path / "clip.mp4").write_bytes(b"")
+    (tmp_path / "clip (1).mp4.part").write_bytes(b"")  # another download in progress
+    assert unique_path(tmp_path / "clip.mp4") == tmp_path / "clip (2).mp4"
+
+
+def test_unique_path_treats_a_dangling_symlink_as_taken(tmp_path: Path) -> None:
+    os.symlink(tmp_path / "missing", tmp_path / "clip.mp4")
+    assert unique_path(tmp_path / "clip.mp4") == tmp_path / "clip (1).mp4"
+
+
+def test_unique_path_for_a_part_file_only(tmp_path: Path) -> None:
+    (tmp_path / "clip.mp4.part").write_bytes(b"")
+    assert unique_path(tmp_path / "clip.mp4") == tmp_path / "clip (1).mp4"
