@@ -1,0 +1,150 @@
+"""Fault switches: make the next requests fail in the ways real networks and servers do.
+
+``server.faults.push("503-html", count=2)`` makes the next two API requests (never the
+``/_fake`` admin routes) answer with an HTML 503 page. Faults are taken in the order
+pushed; ``path=`` limits one to requests whose path ends with it (e.g. "/download").
+
+Kinds:
+
+- ``"429"``: the rate-limit envelope ``0429`` (HTTP 200, ``Retry-After: 1``).
+- ``"500"``: HTTP 500 with a Spring-style JSON error body (not the envelope).
+- ``"502"``, ``"503-html"``: HTTP 502 / 503 with an HTML page, as a proxy sends.
+- ``"malformed"``: HTTP 200, ``application/json``, a body that is not JSON.
+- ``"envelope-missing"``: HTTP 200 JSON without ``code``.
+- ``"stall"``: accepts and never answers, until the client leaves or the server stops.
+- ``"cut"``: headers with the full ``Content-Length``, half the body, connection dropped.
+- ``"short"``: all but the last tenth of the body, then the connection is dropped.
+- ``"long"``: the whole body, then 4 KiB more past ``Content-Length``.
+
+The last three run the real handler first and break its answer, so a download is cut
+mid-video and a listing mid-JSON.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, deque
+from typing import Any
+
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+
+from .streaming import ByteStreamResponse, ClientWatch, bytes_source
+from .wire import rate_limited
+
+FAULT_KINDS = ("429", "500", "502", "503-html", "malformed", "envelope-missing",
+               "stall", "cut", "short", "long")
+#: Faults applied to the handler's answer rather than instead of it.
+BODY_FAULTS = ("cut", "short", "long")
+LONG_EXTRA = 4096
+
+
+class FaultSwitch:
+    """A thread-safe queue of pending faults (tests push from their own thread)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: deque[list[Any]] = deque()  # [kind, remaining, path suffix]
+        #: How many requests each kind has broken so far.
+        self.fired: Counter[str] = Counter()
+
+    def push(self, kind: str, count: int = 1, *, path: str | None = None) -> None:
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; known: {', '.join(FAULT_KINDS)}")
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        with self._lock:
+            self._queue.append([kind, count, path])
+
+    def take(self, path: str) -> str | None:
+        """The fault for a request to ``path``, consuming one use of it, or None."""
+        with self._lock:
+            for entry in self._queue:
+                kind, _, suffix = entry
+                if suffix is None or path.endswith(suffix):
+                    entry[1] -= 1
+                    if entry[1] == 0:
+                        self._queue.remove(entry)
+                    self.fired[kind] += 1
+                    return kind
+        return None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._queue.clear()
+
+    @property
+    def pending(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [{"kind": k, "count": n, "path": p} for k, n, p in self._queue]
+
+
+_HTML = """<html>
+<head><title>{code} {reason}</title></head>
+<body>
+<center><h1>{code} {reason}</h1></center>
+<hr><center>nginx</center>
+</body>
+</html>
+"""
+
+
+class StallResponse(Response):
+    """Never answers: waits for the client to leave or the server to stop, then hangs up."""
+
+    def __init__(self, stopping: threading.Event) -> None:
+        self.stopping = stopping
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        watch = ClientWatch(receive)
+        try:
+            await watch.wait(self.stopping)
+            if not watch.gone.is_set() and not await watch.drop(scope):
+                # No transport to close (not under uvicorn): answer rather than hang.
+                await HTMLResponse(_HTML.format(code=504, reason="Gateway Time-out"),
+                                   status_code=504)(scope, receive, send)
+        finally:
+            watch.close()
+
+
+def fault_response(kind: str, path: str, stopping: threading.Event) -> Response:
+    """The answer for a fault that replaces the handler's answer."""
+    if kind == "429":
+        return JSONResponse(rate_limited(), headers={"Retry-After": "1"})
+    if kind == "500":
+        return JSONResponse({"timestamp": "2026-11-01T00:00:00.000+00:00", "status": 500,
+                             "error": "Internal Server Error", "path": path}, status_code=500)
+    if kind == "502":
+        return HTMLResponse(_HTML.format(code=502, reason="Bad Gateway"), status_code=502)
+    if kind == "503-html":
+        return HTMLResponse(_HTML.format(code=503, reason="Service Temporarily Unavailable"),
+                            status_code=503)
+    if kind == "malformed":
+        return Response(b'{"code":"0000","msg":"success","data":{"videos":[{"video_no":"VI6',
+                         media_type="application/json")
+    if kind == "envelope-missing":
+        return JSONResponse({"msg": "success", "data": None})
+    if kind == "stall":
+        return StallResponse(stopping)
+    raise ValueError(f"{kind!r} breaks an answer; use break_response")
+
+
+def break_response(kind: str, response: Response, stopping: threading.Event) -> Response:
+    """Break the handler's answer as "cut", "short" or "long" say."""
+    if isinstance(response, ByteStreamResponse):
+        stream = response
+    else:
+        body = bytes(response.body)
+        headers = {k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")}
+        stream = ByteStreamResponse(length=len(body), chunks=bytes_source(body),
+                                    media_type=response.headers.get("content-type", "application/json"),
+                                    stopping=stopping, status_code=response.status_code,
+                                    headers=headers)
+    n = stream.length
+    if kind == "cut":
+        return stream.broken(send_bytes=n // 2)
+    if kind == "short":
+        return stream.broken(send_bytes=n - max(1, n // 10))
+    if kind == "long":
+        return stream.broken(extra=b"\0" * LONG_EXTRA)
+    raise ValueError(f"{kind!r} is not a body fault")

@@ -1,0 +1,228 @@
+"""Fault switches, the rate limit, and shutting down with requests in flight."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+
+from memories_tui.fake import FakeServer, expected_bytes
+from memories_tui.fake.faults import FAULT_KINDS, LONG_EXTRA
+
+from .helpers import API, API_KEY, make_client, ok_data
+
+
+@pytest.fixture(scope="module")
+def fault_server():
+    with FakeServer(seed=3, api_key=API_KEY) as srv:
+        yield srv
+
+
+@pytest.fixture
+def fc(fault_server: FakeServer):
+    fault_server.faults.clear()
+    with make_client(fault_server, timeout=5.0) as c:
+        yield c
+    fault_server.faults.clear()
+
+
+def small_video(srv: FakeServer) -> tuple[str, int]:
+    video_no = srv.library.small_video_ids(limit=1, max_size=1 << 20)[0]
+    return video_no, srv.library.get_video(video_no).size
+
+
+def test_unknown_kind_is_refused(fault_server):
+    with pytest.raises(ValueError):
+        fault_server.faults.push("teapot")
+
+
+def test_429_fault(fault_server, fc):
+    before = fault_server.rate_limited_count
+    fault_server.faults.push("429", count=2)
+    for _ in range(2):
+        response = fc.post("/list_videos", json={})
+        assert response.status_code == 200 and response.headers["retry-after"] == "1"
+        assert response.json() == {"code": "0429", "msg": "Rate limit reached", "data": None,
+                                   "success": False, "failed": True}
+    assert ok_data(fc.post("/list_videos", json={}))
+    assert fault_server.rate_limited_count == before + 2
+
+
+def test_http_error_faults(fault_server, fc):
+    fault_server.faults.push("500")
+    fault_server.faults.push("502")
+    fault_server.faults.push("503-html")
+    r500, r502, r503 = (fc.get("/list_sessions") for _ in range(3))
+    assert r500.status_code == 500 and "code" not in r500.json()
+    assert r502.status_code == 502 and r502.headers["content-type"].startswith("text/html")
+    assert r503.status_code == 503 and "<html>" in r503.text
+    assert ok_data(fc.get("/list_sessions"))
+
+
+def test_malformed_and_envelope_missing(fault_server, fc):
+    fault_server.faults.push("malformed")
+    fault_server.faults.push("envelope-missing")
+    malformed = fc.post("/list_videos", json={})
+    assert malformed.status_code == 200 and malformed.headers["content-type"] == "application/json"
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(malformed.content)
+    missing = fc.post("/list_videos", json={})
+    assert missing.status_code == 200 and "code" not in missing.json()
+
+
+def test_faults_can_target_a_path(fault_server, fc):
+    fault_server.faults.push("500", path="/download")
+    assert ok_data(fc.post("/list_videos", json={"size": 1}))
+    video_no, _ = small_video(fault_server)
+    assert fc.post("/download", json={"video_no": video_no}).status_code == 500
+    assert fault_server.faults.pending == []
+
+
+def read_partial_download(client: httpx.Client, video_no: str) -> tuple[int, bytes]:
+    got = b""
+    with client.stream("POST", "/download", json={"video_no": video_no}) as response:
+        declared = int(response.headers["content-length"])
+        with pytest.raises(httpx.RemoteProtocolError):
+            for chunk in response.iter_raw():
+                got += chunk
+    return declared, got
+
+
+@pytest.mark.parametrize("kind", ["cut", "short"])
+def test_truncated_downloads(fault_server, fc, kind):
+    video_no, size = small_video(fault_server)
+    fault_server.faults.push(kind)
+    declared, got = read_partial_download(fc, video_no)
+    assert declared == size
+    expected_len = size // 2 if kind == "cut" else size - max(1, size // 10)
+    assert len(got) == expected_len
+    assert got == expected_bytes(video_no, size, 0, expected_len)
+    # The next download is whole again.
+    assert fc.post("/download", json={"video_no": video_no}).content == expected_bytes(video_no, size)
+
+
+def test_cut_json_answer(fault_server, fc):
+    fault_server.faults.push("cut")
+    with pytest.raises(httpx.RemoteProtocolError):
+        fc.post("/list_videos", json={"size": 50})
+    assert ok_data(fc.post("/list_videos", json={"size": 50}))
+
+
+def raw_http(srv: FakeServer, request: bytes) -> bytes:
+    with socket.create_connection((srv.host, srv.port), timeout=5) as sock:
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(1 << 16):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_long_download_sends_more_than_content_length(fault_server, fc):
+    video_no, size = small_video(fault_server)
+    fault_server.faults.push("long")
+    body = json.dumps({"video_no": video_no}).encode()
+    raw = raw_http(fault_server, b"POST " + API.encode() + b"/download HTTP/1.1\r\nHost: x\r\n"
+                   b"Authorization: " + API_KEY.encode() + b"\r\nContent-Type: application/json\r\n"
+                   b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    head, _, payload = raw.partition(b"\r\n\r\n")
+    assert b"content-length: " + str(size).encode() in head.lower()
+    assert len(payload) == size + LONG_EXTRA
+    assert payload[:size] == expected_bytes(video_no, size)
+    # A client that trusts Content-Length gets exactly the video.
+    fault_server.faults.push("long")
+    assert fc.post("/download", json={"video_no": video_no}).content == expected_bytes(video_no, size)
+
+
+def test_stall_blocks_only_the_stalled_request(fault_server, fc):
+    fault_server.faults.push("stall")
+    with pytest.raises(httpx.ReadTimeout):
+        fc.post("/list_videos", json={}, timeout=0.5)
+    assert ok_data(fc.post("/list_videos", json={}))
+
+
+def test_stop_is_prompt_with_stalled_request_and_running_download():
+    srv = FakeServer(api_key=API_KEY)
+    srv.start()
+    errors: list[BaseException] = []
+
+    def stalled():
+        try:
+            with make_client(srv, timeout=30.0) as c:
+                c.get("/list_sessions")
+        except BaseException as exc:
+            errors.append(exc)
+
+    def downloading():
+        big = next(v for v in srv.library.videos() if v.size > 1 << 30)
+        try:
+            with make_client(srv, timeout=30.0) as c, c.stream(
+                    "POST", "/download", json={"video_no": big.video_no}) as response:
+                for _ in response.iter_raw():
+                    time.sleep(0.01)  # a slow reader: the server must not wait for it
+        except BaseException as exc:
+            errors.append(exc)
+
+    srv.faults.push("stall", path="/list_sessions")
+    threads = [threading.Thread(target=stalled), threading.Thread(target=downloading)]
+    for t in threads:
+        t.start()
+    # A client that asks for a big download and then never reads: back-pressure.
+    big = next(v for v in srv.library.videos() if v.size > 1 << 30)
+    body = json.dumps({"video_no": big.video_no}).encode()
+    stuck = socket.create_connection((srv.host, srv.port))
+    stuck.sendall(b"POST " + API.encode() + b"/download HTTP/1.1\r\nHost: x\r\n"
+                  b"Authorization: " + API_KEY.encode() + b"\r\n"
+                  b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    assert stuck.recv(12) == b"HTTP/1.1 200"
+    time.sleep(0.5)
+    started = time.monotonic()
+    srv.stop()
+    assert time.monotonic() - started < 1.5
+    stuck.close()
+    for t in threads:
+        t.join(5)
+        assert not t.is_alive()
+    assert len(errors) == 2 and all(isinstance(e, httpx.HTTPError) for e in errors)
+
+
+def test_rate_limit_over_all_endpoints():
+    with FakeServer(api_key=API_KEY, rate_limit=2.0) as srv, make_client(srv) as c:
+        answers = [c.post("/list_videos", json={}).json()["code"],
+                   c.get("/list_sessions").json()["code"],
+                   c.post("/img_list_page", json={}).json()["code"],
+                   c.get("/get_public_video_detail",
+                         params={"video_no": "PI-603068775285264430"}).json()["code"]]
+        assert answers[0] == "0000" and answers.count("0429") >= 2
+        assert srv.rate_limited_count == answers.count("0429")
+        limited = c.get("/list_sessions")
+        if limited.json()["code"] == "0429":
+            assert limited.headers["retry-after"]
+        time.sleep(0.6)
+        assert c.get("/list_sessions").json()["code"] == "0000"
+        # The admin routes are never limited.
+        for _ in range(5):
+            assert httpx.get(srv.base_url + "/_fake/state").status_code == 200
+
+
+def test_admin_routes(fault_server):
+    base = fault_server.base_url
+    state = httpx.get(base + "/_fake/state").json()
+    assert state["task_ids"] == fault_server.library.task_ids and state["videos"]["default"] == 300
+    assert httpx.post(base + "/_fake/faults", json={"kind": "502", "count": 2}).json()["pending"] == [
+        {"kind": "502", "count": 2, "path": None}]
+    assert httpx.post(base + "/_fake/faults", json={"kind": "nope"}).status_code == 400
+    assert httpx.delete(base + "/_fake/faults").json()["pending"] == []
+    fault_server.clear_requests()
+    httpx.get(base + API + "/list_sessions", headers={"Authorization": API_KEY})
+    recorded = httpx.get(base + "/_fake/requests").json()["requests"]
+    assert [r["path"] for r in recorded] == [API + "/list_sessions"]
+    assert recorded[0]["has_auth"] and API_KEY not in json.dumps(recorded)
+
+
+def test_every_documented_kind_is_exercised():
+    assert set(FAULT_KINDS) == {"429", "500", "502", "503-html", "malformed", "envelope-missing",
+                                "stall", "cut", "short", "long"}
