@@ -1,1 +1,78 @@
-"""api"""
+"""The Memories.ai API: one async client, typed errors, and parsed, frozen models.
+
+Knows neither services nor Textual. Import from here:
+
+    from memories_tui.api import MemoriesClient, NotFoundError, VideoPage
+"""
+
+from memories_tui.api.client import (
+    DEFAULT_BASE_URL,
+    DELETE_CHUNK_SIZE,
+    MemoriesClient,
+    is_loopback_host,
+)
+from memories_tui.api.download import DownloadStream
+from memories_tui.api.errors import (
+    AuthError,
+    BadResponseError,
+    InsecureURLError,
+    MemoriesError,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    RequestTimeout,
+    ServerError,
+    mask_key,
+)
+from memories_tui.api.models import (
+    DeleteChunkResult,
+    DeleteReport,
+    Image,
+    ImagePage,
+    Message,
+    PublicVideo,
+    Ref,
+    RefItem,
+    SessionDetail,
+    SessionPage,
+    SessionSummary,
+    TaskStatus,
+    Thinking,
+    Video,
+    VideoDetails,
+    VideoPage,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DELETE_CHUNK_SIZE",
+    "AuthError",
+    "BadResponseError",
+    "DeleteChunkResult",
+    "DeleteReport",
+    "DownloadStream",
+    "Image",
+    "ImagePage",
+    "InsecureURLError",
+    "MemoriesClient",
+    "MemoriesError",
+    "Message",
+    "NetworkError",
+    "NotFoundError",
+    "PublicVideo",
+    "RateLimitedError",
+    "Ref",
+    "RefItem",
+    "RequestTimeout",
+    "ServerError",
+    "SessionDetail",
+    "SessionPage",
+    "SessionSummary",
+    "TaskStatus",
+    "Thinking",
+    "Video",
+    "VideoDetails",
+    "VideoPage",
+    "is_loopback_host",
+    "mask_key",
+]

@@ -1,0 +1,595 @@
+"""`MemoriesClient`: one async method per Memories.ai Utils endpoint, over one httpx client.
+
+Every call goes through the same path: wait for its turn on the client's pacer (the
+API allows about 1 request/s per account), send, read the answer into data or a
+typed error, and retry with backoff when that is both useful and safe. Reads are
+retried after rate limits, 5xx answers, timeouts and cut connections; a delete only
+when the server certainly did nothing (a rate-limit answer, or a connection that never
+opened) — after an ambiguous failure it is not resent, and the error says
+`maybe_applied=True`.
+
+The API key goes only to the configured host (redirects are not followed), never over
+plain http to another machine, and never into a message, repr or log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+import httpx
+
+from memories_tui import __version__
+from memories_tui.api.download import (
+    DownloadStream,
+    is_html_type,
+    is_json_type,
+    looks_like_json,
+    parse_content_length,
+)
+from memories_tui.api.envelope import check_envelope, decode_json
+from memories_tui.api.errors import (
+    AuthError,
+    BadResponseError,
+    InsecureURLError,
+    MemoriesError,
+    mask_key,
+    register_secret,
+)
+from memories_tui.api.models import (
+    DeleteChunkResult,
+    DeleteReport,
+    ImagePage,
+    PublicVideo,
+    SessionDetail,
+    SessionPage,
+    TaskStatus,
+    VideoDetails,
+    VideoPage,
+    parse_image_page,
+    parse_public_video,
+    parse_session_detail,
+    parse_session_page,
+    parse_task_status,
+    parse_video_details,
+    parse_video_page,
+)
+from memories_tui.api.pacing import RequestPacer
+from memories_tui.api.responses import (
+    error_for_status,
+    error_for_transport,
+    error_for_unreadable_status,
+    parse_retry_after,
+    request_was_sent,
+)
+from memories_tui.api.retry import BackoffPolicy, is_ambiguous, is_retryable
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DELETE_CHUNK_SIZE",
+    "DownloadStream",
+    "MemoriesClient",
+    "is_loopback_host",
+]
+
+log = logging.getLogger("memories_tui.api")
+
+DEFAULT_BASE_URL = "https://api.memories.ai"
+API_PREFIX = "/serve/api/v1"
+DELETE_CHUNK_SIZE = 100  # the API's documented maximum per request
+SESSION_PAGE_SIZE = 20  # fixed by the server; used only if an answer omits it
+
+# A JSON answer bigger than this is not one the API sends; refuse it rather than
+# buffer without bound. A download's JSON refusal is a few hundred bytes.
+MAX_JSON_BYTES = 32 * 1024 * 1024
+MAX_REFUSAL_BYTES = 64 * 1024
+
+T = TypeVar("T")
+
+
+def is_loopback_host(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1: traffic that never leaves this machine."""
+    host = host.strip("[]").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+async def _read_bounded(chunks: AsyncIterator[bytes], limit: int, *, already: bytes = b"") -> bytes:
+    parts = [already]
+    size = len(already)
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            raise BadResponseError(f"The server's answer was larger than {limit // 1024:,} KiB.")
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+class MemoriesClient:
+    """The Memories.ai Utils API. Use as `async with MemoriesClient(key) as client:`.
+
+    `rate_limit` paces request starts (requests per second; None or 0 turns pacing
+    off). `timeout` applies to each connect and each read — including every read of a
+    download, with no cap on the total — so a stalled transfer fails within `timeout`.
+    `on_rate_wait(True)` is called when the client starts waiting on its pacer or a
+    backoff and `on_rate_wait(False)` when no call is waiting any more (see
+    `rate_waiting`). `backoff_base` and `sleep` exist so tests need not wait seconds.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        unique_id: str = "default",
+        rate_limit: float | None = 1.0,
+        timeout: float | None = 30.0,
+        max_retries: int = 5,
+        allow_insecure_http: bool = False,
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_rate_wait: Callable[[bool], None] | None = None,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 32.0,
+        max_retry_after: float = 60.0,
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
+    ) -> None:
+        api_key = (api_key or "").strip()
+        if any(not (0x21 <= ord(char) <= 0x7E) for char in api_key):
+            # Said without the key: an httpx error about the header would quote it.
+            raise ValueError(
+                "The API key holds characters that cannot be sent in a header "
+                "(spaces, line breaks or non-ASCII); check how it was copied."
+            )
+        register_secret(api_key)
+        if max_retries < 0:
+            raise ValueError("max_retries must be 0 or more.")
+        try:
+            url = httpx.URL(base_url.strip())
+        except (httpx.InvalidURL, TypeError):
+            raise ValueError("The base URL is not a valid URL.") from None
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ValueError("The base URL must start with https:// and name a host.")
+        if url.userinfo:
+            # Credentials in the URL would be sent, and shown wherever the URL is shown.
+            raise ValueError("The base URL must not hold a user name or password.")
+        loopback = is_loopback_host(url.host)
+        if url.scheme == "http" and not loopback and not allow_insecure_http:
+            raise InsecureURLError(
+                f"Refusing to send the API key over plain http:// to {url.host}; "
+                "use https:// (or allow insecure http explicitly for a trusted network)."
+            )
+
+        self._api_key = api_key
+        base = str(url.copy_with(query=None, fragment=None)).rstrip("/")
+        # Accept a base URL given with the API's path already on it.
+        self.base_url = base.removesuffix(API_PREFIX)
+        self.host: str = url.host
+        self.unique_id = unique_id
+        self.timeout = timeout
+        # How the host is named in messages: with its port, which matters for the fake.
+        self._where = url.netloc.decode("ascii", "replace")
+        self._pacer = RequestPacer(rate_limit)
+        self._backoff = BackoffPolicy(
+            max_retries=max_retries,
+            base=backoff_base,
+            cap=backoff_cap,
+            max_retry_after=max_retry_after,
+        )
+        self._sleep = sleep or asyncio.sleep
+        # Public so the app can attach its header indicator after building the client.
+        self.on_rate_wait = on_rate_wait
+        self._waiting_calls = 0
+
+        headers = {"User-Agent": f"memories-tui/{__version__}", "Accept": "application/json"}
+        if api_key:
+            headers["Authorization"] = api_key  # the bare key: the API wants no "Bearer"
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + API_PREFIX,
+            headers=headers,
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+            transport=transport,
+            # Proxy settings from the environment must not capture loopback traffic.
+            trust_env=not loopback,
+        )
+
+    # -- lifecycle -------------------------------------------------------------
+
+    async def __aenter__(self) -> MemoriesClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def __repr__(self) -> str:
+        return (
+            f"MemoriesClient(base_url={self.base_url!r}, unique_id={self.unique_id!r}, "
+            f"api_key={mask_key(self._api_key)!r})"
+        )
+
+    @property
+    def rate_waiting(self) -> bool:
+        """True while any call of this client waits on the pacer or a backoff."""
+        return self._waiting_calls > 0
+
+    @property
+    def rate_limit(self) -> float | None:
+        return self._pacer.rate
+
+    # -- endpoints ---------------------------------------------------------------
+
+    async def list_videos(
+        self,
+        page: int = 1,
+        size: int = 20,
+        *,
+        name: str | None = None,
+        video_no: str | None = None,
+        status: str | None = None,
+        unique_id: str | None = None,
+    ) -> VideoPage:
+        """One page of the private library, optionally filtered (POST list_videos)."""
+        _check_page(page, size)
+        body: dict[str, object] = {"page": page, "size": size, "unique_id": self._uid(unique_id)}
+        if name:
+            body["video_name"] = name
+        if video_no:
+            body["video_no"] = video_no
+        if status:
+            body["status"] = status
+        data = await self._call("POST", "/list_videos", json=body)
+        return parse_video_page(data, page=page, size=size)
+
+    async def list_sessions(self, page: int = 1, *, unique_id: str | None = None) -> SessionPage:
+        """One page of chat sessions (GET list_sessions; the server fixes the page size)."""
+        _check_page(page)
+        params = {"page": page, "unique_id": self._uid(unique_id)}
+        data = await self._call("GET", "/list_sessions", params=params)
+        return parse_session_page(data, page=page, size=SESSION_PAGE_SIZE)
+
+    async def get_session_detail(
+        self, session_id: str, *, unique_id: str | None = None
+    ) -> SessionDetail:
+        """A chat session's messages, thinkings and video references."""
+        session_id = _required(session_id, "session_id")
+        params = {"sessionId": session_id, "unique_id": self._uid(unique_id)}
+        data = await self._call(
+            "GET", "/get_session_detail", params=params, subject=f"Session {session_id}"
+        )
+        return parse_session_detail(data, session_id=session_id)
+
+    async def get_public_video(self, video_no: str) -> PublicVideo:
+        """Details of a public (`PI-`) video; this endpoint takes no unique_id."""
+        video_no = _required(video_no, "video_no")
+        data = await self._call(
+            "GET",
+            "/get_public_video_detail",
+            params={"video_no": video_no},
+            subject=f"Public video {video_no}",
+        )
+        return parse_public_video(data, video_no=video_no)
+
+    async def get_private_video(
+        self, video_no: str, *, unique_id: str | None = None
+    ) -> VideoDetails:
+        """Details of a video in the private library (fps, resolution, playable URL)."""
+        video_no = _required(video_no, "video_no")
+        params = {"video_no": video_no, "unique_id": self._uid(unique_id)}
+        data = await self._call(
+            "GET", "/get_private_video_details", params=params, subject=f"Video {video_no}"
+        )
+        return parse_video_details(data, video_no=video_no)
+
+    async def get_task_status(self, task_id: str, *, unique_id: str | None = None) -> TaskStatus:
+        """The video ids an upload task has queued so far (none yet: still fetching)."""
+        task_id = _required(task_id, "task_id")
+        params = {"task_id": task_id, "unique_id": self._uid(unique_id)}
+        data = await self._call(
+            "GET", "/get_video_ids_by_task_id", params=params, subject=f"Task {task_id}"
+        )
+        return parse_task_status(data, task_id=task_id)
+
+    async def list_images(
+        self, page: int = 1, size: int = 20, *, unique_id: str | None = None
+    ) -> ImagePage:
+        """One page of images (POST img_list_page)."""
+        _check_page(page, size)
+        body = {"page": page, "size": size, "unique_id": self._uid(unique_id)}
+        data = await self._call("POST", "/img_list_page", json=body)
+        return parse_image_page(data, page=page, size=size)
+
+    async def delete_videos(
+        self,
+        ids: Iterable[str],
+        *,
+        unique_id: str | None = None,
+        on_chunk: Callable[[DeleteChunkResult], None] | None = None,
+    ) -> DeleteReport:
+        """Delete videos for good, at most 100 per request, one request after another.
+
+        Repeated ids are sent once. A failed chunk is recorded and the next one is
+        tried, except after an `AuthError`: then every remaining chunk is marked failed
+        with that error and nothing more is sent. `on_chunk` hears about every chunk,
+        sent or not, in order. A chunk whose error has `maybe_applied` may be gone
+        anyway: list those ids to find out.
+        """
+        if isinstance(ids, str):
+            raise TypeError("delete_videos takes a list of ids, not one string.")
+        unique = list(dict.fromkeys(i.strip() for i in map(str, ids) if i and i.strip()))
+        uid = self._uid(unique_id)
+        step = DELETE_CHUNK_SIZE
+        chunks = [tuple(unique[i : i + step]) for i in range(0, len(unique), step)]
+        results: list[DeleteChunkResult] = []
+        auth_error: AuthError | None = None
+        for chunk in chunks:
+            if auth_error is not None:
+                result = DeleteChunkResult(ids=chunk, ok=False, error=auth_error)
+            else:
+                try:
+                    await self._call(
+                        "POST",
+                        "/delete_videos",
+                        params={"unique_id": uid},
+                        json=list(chunk),
+                        idempotent=False,
+                    )
+                except AuthError as exc:
+                    auth_error = exc
+                    result = DeleteChunkResult(ids=chunk, ok=False, error=exc)
+                except MemoriesError as exc:
+                    log.warning("Deleting %d videos failed: %s", len(chunk), exc.message)
+                    result = DeleteChunkResult(ids=chunk, ok=False, error=exc)
+                else:
+                    result = DeleteChunkResult(ids=chunk, ok=True)
+            results.append(result)
+            if on_chunk is not None:
+                on_chunk(result)
+        return DeleteReport(chunks=tuple(results))
+
+    @contextlib.asynccontextmanager
+    async def download(
+        self, video_no: str, *, unique_id: str | None = None
+    ) -> AsyncIterator[DownloadStream]:
+        """The file of a video, streamed: use as
+
+            async with client.download("VI…") as stream:
+                async for chunk in stream.aiter_bytes(): ...
+
+        Entering raises the typed error when the server answers JSON instead of the
+        file ("0001" → `NotFoundError`); rate limits, 5xx and failed connects before
+        the body starts are retried like any read.
+        """
+        video_no = _required(video_no, "video_no")
+        subject = f"Video {video_no}"
+
+        async def open_stream(response: httpx.Response) -> DownloadStream:
+            return await self._open_download(response, subject)
+
+        stream = await self._with_retries(
+            "POST",
+            "/download",
+            json={"video_no": video_no, "unique_id": self._uid(unique_id)},
+            # identity: raw chunks are then the file itself, and match Content-Length.
+            headers={
+                "Accept": "application/octet-stream, application/json",
+                "Accept-Encoding": "identity",
+            },
+            handle=open_stream,
+            keep_open=True,
+        )
+        try:
+            yield stream
+        finally:
+            await stream.aclose()
+
+    # -- the request path --------------------------------------------------------
+
+    def _uid(self, unique_id: str | None) -> str:
+        return unique_id or self.unique_id
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, object] | None = None,
+        json: object = None,
+        idempotent: bool = True,
+        subject: str | None = None,
+    ) -> object:
+        """Send one API call (with pacing and retries) and return the envelope's `data`."""
+
+        async def read_data(response: httpx.Response) -> object:
+            return await self._read_data(response, subject)
+
+        return await self._with_retries(
+            method, path, params=params, json=json, idempotent=idempotent, handle=read_data
+        )
+
+    async def _with_retries(
+        self,
+        method: str,
+        path: str,
+        *,
+        handle: Callable[[httpx.Response], Awaitable[T]],
+        params: dict[str, object] | None = None,
+        json: object = None,
+        headers: dict[str, str] | None = None,
+        idempotent: bool = True,
+        keep_open: bool = False,
+    ) -> T:
+        """Send until `handle` turns an answer into a result, or retrying must stop.
+
+        `handle` raises a `MemoriesError` for an answer that is a failure. With
+        `keep_open` the response stays open for the result (a download) and closing it
+        is the result's job.
+        """
+        retry = 0
+        while True:
+            await self._wait_for_turn()
+            sent = True
+            request = self._http.build_request(
+                method, path, params=params, json=json, headers=headers
+            )
+            try:
+                response = await self._http.send(request, stream=True)
+            except httpx.HTTPError as exc:
+                sent = request_was_sent(exc)
+                error = error_for_transport(exc, where=self._where, timeout=self.timeout)
+            else:
+                try:
+                    result = await handle(response)
+                except MemoriesError as exc:
+                    error = exc
+                except httpx.HTTPError as exc:  # the body broke off or stalled while read
+                    error = error_for_transport(exc, where=self._where, timeout=self.timeout)
+                except BaseException:
+                    await response.aclose()
+                    raise
+                else:
+                    if not keep_open:
+                        await response.aclose()
+                    return result
+                await response.aclose()
+
+            delay = None
+            if is_retryable(error, sent=sent, idempotent=idempotent):
+                delay = self._backoff.delay(retry, error.retry_after)
+            if delay is None:
+                if not idempotent and is_ambiguous(error, sent=sent):
+                    error.maybe_applied = True
+                raise error
+            retry += 1
+            log.info(
+                "%s %s failed (%s); retry %d of %d in %.1f s.",
+                method, path, error.message, retry, self._backoff.max_retries, delay,
+            )
+            await self._wait(delay)
+
+    async def _read_data(self, response: httpx.Response, subject: str | None) -> object:
+        """The `data` of a JSON answer, or the typed error the answer stands for."""
+        status = response.status_code
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        error = error_for_status(status, retry_after=retry_after, has_key=bool(self._api_key))
+        if error is not None:
+            raise error
+        body = await _read_bounded(response.aiter_bytes(), MAX_JSON_BYTES)
+        if not 200 <= status < 300:
+            raise self._refusal(body, status, retry_after, subject)
+        payload = decode_json(body)
+        return check_envelope(payload, http_status=status, retry_after=retry_after, subject=subject)
+
+    async def _open_download(self, response: httpx.Response, subject: str) -> DownloadStream:
+        """A stream over the file, or the typed error for a JSON (or HTML) answer."""
+        status = response.status_code
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        error = error_for_status(status, retry_after=retry_after, has_key=bool(self._api_key))
+        if error is not None:
+            raise error
+        content_type = response.headers.get("Content-Type")
+        if not 200 <= status < 300 or is_json_type(content_type):
+            # Decoded bytes: a server may compress its JSON even when asked not to.
+            body = await _read_bounded(response.aiter_bytes(), MAX_REFUSAL_BYTES)
+            raise self._refusal(body, status, retry_after, subject)
+        if is_html_type(content_type):
+            raise BadResponseError(
+                "The server sent a web page instead of the video.", http_status=status
+            )
+        raw = response.aiter_raw()
+        first = b""
+        if not content_type:
+            # Unlabelled: look at the first bytes, since a JSON refusal may come this way too.
+            first = await anext(raw, b"")
+            if looks_like_json(first):
+                body = await _read_bounded(raw, MAX_REFUSAL_BYTES, already=first)
+                raise self._refusal(body, status, retry_after, subject)
+        return DownloadStream(
+            raw,
+            total=parse_content_length(response.headers.get("Content-Length")),
+            where=self._where,
+            timeout=self.timeout,
+            content_type=content_type,
+            prefix=first,
+            on_close=response.aclose,
+        )
+
+    @staticmethod
+    def _refusal(
+        body: bytes, status: int, retry_after: float | None, subject: str | None
+    ) -> MemoriesError:
+        """The error a non-success body stands for (a JSON envelope, or just a status)."""
+        ok_status = 200 <= status < 300
+        try:
+            payload = decode_json(body)
+            check_envelope(payload, http_status=status, retry_after=retry_after, subject=subject)
+        except BadResponseError as exc:
+            return exc if ok_status else error_for_unreadable_status(status)
+        except MemoriesError as exc:
+            return exc
+        # The envelope says success, yet this is not what success looks like here.
+        if ok_status:
+            return BadResponseError(
+                "The server answered JSON where the video should be.", http_status=status
+            )
+        return error_for_unreadable_status(status)
+
+    # -- pacing and backoff ------------------------------------------------------
+
+    async def _wait_for_turn(self) -> None:
+        slot, delay = self._pacer.reserve()
+        if delay <= 0:
+            return
+        try:
+            await self._wait(delay)
+        except BaseException:
+            self._pacer.release(slot)  # cancelled while waiting: free the slot
+            raise
+
+    async def _wait(self, seconds: float) -> None:
+        """Sleep, with `rate_waiting` on meanwhile."""
+        self._waiting_calls += 1
+        if self._waiting_calls == 1:
+            self._announce(True)
+        try:
+            await self._sleep(seconds)
+        finally:
+            self._waiting_calls -= 1
+            if self._waiting_calls == 0:
+                self._announce(False)
+
+    def _announce(self, waiting: bool) -> None:
+        if self.on_rate_wait is None:
+            return
+        try:
+            self.on_rate_wait(waiting)
+        except Exception:
+            # A faulty display callback must not fail the request it reports on.
+            log.warning("on_rate_wait(%s) raised an exception.", waiting, exc_info=True)
+
+
+def _check_page(page: int, size: int = 1) -> None:
+    if isinstance(page, bool) or not isinstance(page, int) or page < 1:
+        raise ValueError("page must be a whole number of at least 1.")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ValueError("size must be a whole number of at least 1.")
+
+
+def _required(value: str, name: str) -> str:
+    value = str(value).strip() if value is not None else ""
+    if not value:
+        raise ValueError(f"{name} must not be empty.")
+    return value

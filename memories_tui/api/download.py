@@ -1,0 +1,145 @@
+"""The body of a successful download, and how to tell a video from a JSON refusal.
+
+The Download endpoint answers either the raw file (application/octet-stream) or a JSON
+envelope saying why not ("0001" not found, "0429" rate limited) — with HTTP 200 either
+way. A JSON body must never reach the caller as video bytes.
+
+Chunks come from httpx's `aiter_raw()` with no chunk size: measured the fastest way
+to move bytes (a fixed size was slower), and raw because the request asks for
+`Accept-Encoding: identity`, so raw bytes are the file and match Content-Length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import httpx
+
+from memories_tui.api.errors import BadResponseError
+from memories_tui.api.responses import error_for_transport
+
+__all__ = [
+    "DownloadStream",
+    "is_html_type",
+    "is_json_type",
+    "looks_like_json",
+    "parse_content_length",
+]
+
+
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def is_json_type(content_type: str | None) -> bool:
+    """application/json, text/json, application/problem+json and the like."""
+    media = _media_type(content_type)
+    return media.endswith("/json") or media.endswith("+json")
+
+
+def is_html_type(content_type: str | None) -> bool:
+    """A web page (a proxy's login or error page) where the video should be."""
+    return _media_type(content_type) in ("text/html", "application/xhtml+xml")
+
+
+def looks_like_json(first_bytes: bytes) -> bool:
+    """Whether an unlabelled body starts like a JSON object (no video format does)."""
+    return first_bytes.lstrip()[:1] == b"{"
+
+
+def parse_content_length(value: str | None) -> int | None:
+    """The declared size, or None when absent or not a plain non-negative number."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value.isascii() or not value.isdigit():
+        return None
+    return int(value)
+
+
+class DownloadStream:
+    """The bytes of one download, as they arrive; use once, inside `client.download(...)`.
+
+    `total` is the Content-Length when the server sent one; `received` counts what has
+    been handed out so far. A body that ends early or runs long raises
+    `BadResponseError`; a connection that breaks raises `NetworkError`; a stall longer
+    than the client's timeout raises `RequestTimeout`.
+    """
+
+    def __init__(
+        self,
+        chunks: AsyncIterator[bytes],
+        *,
+        total: int | None,
+        where: str = "the server",
+        timeout: float | None = None,
+        content_type: str | None = None,
+        prefix: bytes = b"",
+        on_close: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self.total = total
+        self.content_type = content_type
+        self.received = 0
+        self._chunks = chunks
+        self._prefix = prefix  # bytes already read to look at the start of the body
+        self._where = where
+        self._timeout = timeout
+        self._on_close = on_close
+        self._started = False
+
+    def __repr__(self) -> str:
+        return f"DownloadStream(total={self.total}, received={self.received})"
+
+    async def aclose(self) -> None:
+        """Close the connection (the `download` context manager does this on exit)."""
+        if self._on_close is not None:
+            on_close, self._on_close = self._on_close, None
+            await on_close()
+
+    async def aiter_bytes(self) -> AsyncIterator[bytes]:
+        """The raw chunks of the file, in order, as they come."""
+        if self._started:
+            raise RuntimeError("A DownloadStream can be read only once.")
+        self._started = True
+        if self._prefix:
+            prefix, self._prefix = self._prefix, b""
+            self._count(prefix)
+            yield prefix
+        while True:
+            try:
+                chunk = await anext(self._chunks)
+            except StopAsyncIteration:
+                break
+            except httpx.RemoteProtocolError as exc:
+                # The peer closed early; with a declared size, that is a short body.
+                if self.total is not None and self.received < self.total:
+                    raise self._short() from None
+                raise self._transport(exc) from None
+            except httpx.HTTPError as exc:
+                raise self._transport(exc) from None
+            self._count(chunk)
+            yield chunk
+        if self.total is not None and self.received < self.total:
+            raise self._short()
+
+    def _count(self, chunk: bytes) -> None:
+        self.received += len(chunk)
+        if self.total is not None and self.received > self.total:
+            raise BadResponseError(
+                f"The download from {self._where} sent more than the {self.total:,} bytes "
+                "it announced."
+            )
+
+    def _short(self) -> BadResponseError:
+        return BadResponseError(
+            f"The download from {self._where} ended after {self.received:,} of "
+            f"{self.total:,} bytes."
+        )
+
+    def _transport(self, exc: httpx.HTTPError):
+        error = error_for_transport(
+            exc, where=self._where, timeout=self._timeout, during="download"
+        )
+        if self.received and not isinstance(error, BadResponseError):
+            error.message = f"{error.message[:-1]} after {self.received:,} bytes."
+        return error

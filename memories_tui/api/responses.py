@@ -1,0 +1,147 @@
+"""Turning HTTP statuses and httpx failures into typed errors, in plain words.
+
+Messages never quote a response body (a 502 from a proxy is a page of HTML): a status
+becomes "The server answered 502 Bad Gateway.", a transport failure names the host.
+"""
+
+from __future__ import annotations
+
+import http
+import math
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from memories_tui.api.errors import (
+    AuthError,
+    BadResponseError,
+    MemoriesError,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    RequestTimeout,
+    ServerError,
+)
+
+__all__ = [
+    "error_for_status",
+    "error_for_transport",
+    "parse_retry_after",
+    "request_was_sent",
+    "status_summary",
+]
+
+# Failures that happen before any byte of the request leaves: resending is always safe.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError,
+             httpx.UnsupportedProtocol)
+
+
+def status_summary(status: int) -> str:
+    """ "502 Bad Gateway" — from our own table, not the server's reason phrase."""
+    try:
+        return f"{status} {http.HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def error_for_status(
+    status: int, *, retry_after: float | None = None, has_key: bool = True
+) -> MemoriesError | None:
+    """The error an HTTP status means by itself, or None when the body must decide.
+
+    401/403, 429, 5xx and redirects decide alone; 2xx and other 4xx answers are read
+    (the envelope inside says what happened).
+    """
+    summary = status_summary(status)
+    if status in (401, 403):
+        if has_key:
+            message = (
+                f"The Memories.ai API key was rejected ({summary}). "
+                "Set a valid key with MEMORIES_API_KEY or --api-key."
+            )
+        else:
+            message = (
+                f"The server asks for an API key ({summary}). "
+                "Set one with MEMORIES_API_KEY or --api-key."
+            )
+        return AuthError(message, http_status=status)
+    if status == 429:
+        return RateLimitedError(http_status=status, retry_after=retry_after)
+    if status >= 500:
+        return ServerError(
+            f"The server answered {summary}.", http_status=status, retry_after=retry_after
+        )
+    if 300 <= status < 400:
+        # Redirects are not followed: the key must only ever go to the configured host.
+        return BadResponseError(
+            f"The server answered {summary} (a redirect, not followed).", http_status=status
+        )
+    return None
+
+
+def error_for_unreadable_status(status: int) -> MemoriesError:
+    """A 4xx answer whose body is no envelope: say the status, not the body."""
+    summary = status_summary(status)
+    if status == 404:
+        return NotFoundError(f"The server answered {summary}.", http_status=status)
+    return ServerError(f"The server answered {summary}.", http_status=status)
+
+
+def request_was_sent(exc: httpx.HTTPError) -> bool:
+    """False when the failure happened before the request could reach the server."""
+    return not isinstance(exc, _NOT_SENT)
+
+
+def error_for_transport(
+    exc: httpx.HTTPError, *, where: str, timeout: float | None, during: str = "request"
+) -> MemoriesError:
+    """A typed error for an httpx failure; `where` is the host (and port) to name."""
+    seconds = f" within {timeout:g} s" if timeout else ""
+    if isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
+        return RequestTimeout(f"Could not connect to {where}{seconds}.", host=where)
+    if isinstance(exc, httpx.TimeoutException):
+        if during == "download":
+            return RequestTimeout(
+                f"The download from {where} stalled: no data{seconds}.", host=where
+            )
+        return RequestTimeout(f"{where} did not answer{seconds}.", host=where)
+    if isinstance(exc, httpx.ConnectError):
+        return NetworkError(f"Could not connect to {where}{_reason(exc)}.", host=where)
+    if isinstance(exc, httpx.ProxyError):
+        return NetworkError(f"Could not reach {where} through the proxy.", host=where)
+    if isinstance(exc, httpx.DecodingError):
+        return BadResponseError(f"The answer from {where} could not be decoded.")
+    if during == "download":
+        return NetworkError(f"The download from {where} was cut off.", host=where)
+    return NetworkError(f"The connection to {where} was cut off.", host=where)
+
+
+def _reason(exc: Exception) -> str:
+    """A short cause from the OS ("Connection refused", "Name or service not known")."""
+    text = str(exc).strip()
+    if "] " in text:  # "[Errno 111] Connection refused" -> "Connection refused"
+        text = text.split("] ", 1)[1]
+    if not text or len(text) > 80:
+        return ""
+    return f" ({text})"

@@ -1,0 +1,1 @@
+"""Tests of memories_tui.api."""

@@ -1,0 +1,126 @@
+"""Pacing: request starts spaced by 1/rate, the "waiting on rate limit" signal, cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from memories_tui.api.pacing import RequestPacer
+
+from .api_testkit import Reply, envelope
+
+DETAILS = envelope({"video_no": "VI1"})
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_first_request_goes_at_once_then_starts_are_spaced():
+    clock = Clock()
+    pacer = RequestPacer(2.0, slack=0.0, clock=clock)
+    assert pacer.reserve() == (100.0, 0.0)
+    assert pacer.reserve() == (100.5, 0.5)
+    assert pacer.reserve() == (101.0, 1.0)
+    clock.now = 110.0  # long idle: no debt carried over
+    assert pacer.reserve() == (110.0, 0.0)
+
+
+def test_default_slack_keeps_arrivals_from_landing_early():
+    clock = Clock()
+    pacer = RequestPacer(1.0, clock=clock)
+    pacer.reserve()
+    assert pacer.reserve()[1] == pytest.approx(1.05)
+
+
+def test_off_when_rate_is_none_or_zero():
+    for rate in (None, 0, 0.0):
+        pacer = RequestPacer(rate, clock=Clock())
+        assert not pacer.enabled
+        assert [pacer.reserve()[1] for _ in range(5)] == [0.0] * 5
+    with pytest.raises(ValueError):
+        RequestPacer(-1)
+
+
+def test_release_gives_back_only_the_last_slot():
+    clock = Clock()
+    pacer = RequestPacer(1.0, slack=0.0, clock=clock)
+    pacer.reserve()
+    slot, _ = pacer.reserve()
+    pacer.release(slot)
+    assert pacer.reserve() == (101.0, 1.0)  # the freed slot is handed out again
+    pacer.reserve()
+    pacer.release(101.0)  # a later slot was claimed since: nothing changes
+    assert pacer.reserve()[0] == 103.0
+
+
+async def test_client_spaces_request_starts(scripted, make_client):
+    scripted.push(*[Reply(json=DETAILS)] * 4)
+    started = time.monotonic()
+    async with make_client(scripted.base_url, rate_limit=10) as client:
+        await asyncio.gather(*(client.get_private_video("VI1") for _ in range(4)))
+    assert time.monotonic() - started >= 0.29  # starts at 0, 0.1, 0.2, 0.3
+    assert len(scripted.requests) == 4
+
+
+async def test_on_rate_wait_reports_waiting_and_proceeding(scripted, make_client):
+    calls: list[bool] = []
+    scripted.push(*[Reply(json=DETAILS)] * 3)
+    async with make_client(scripted.base_url, rate_limit=20, on_rate_wait=calls.append) as client:
+        assert client.rate_waiting is False
+        await client.get_private_video("VI1")
+        assert calls == []  # the first request goes at once
+        task = asyncio.ensure_future(client.get_private_video("VI1"))
+        await asyncio.sleep(0.01)
+        assert client.rate_waiting is True
+        assert calls == [True]
+        await task
+        assert client.rate_waiting is False
+        assert calls == [True, False]
+        # Concurrent waiters: one True when the first starts waiting, one False after the last.
+        calls.clear()
+        scripted.push(*[Reply(json=DETAILS)] * 3)
+        await asyncio.gather(*(client.get_private_video("VI1") for _ in range(3)))
+    assert calls == [True, False]
+
+
+async def test_backoff_also_counts_as_waiting(scripted, make_client):
+    calls: list[bool] = []
+    scripted.push(Reply(json=envelope(code="0429")), Reply(json=DETAILS))
+    async with make_client(scripted.base_url, on_rate_wait=calls.append) as client:
+        await client.get_private_video("VI1")
+    assert calls == [True, False]
+
+
+async def test_a_faulty_callback_does_not_fail_the_call(scripted, make_client):
+    def broken(_: bool) -> None:
+        raise RuntimeError("display broke")
+
+    scripted.push(Reply(json=envelope(code="0429")), Reply(json=DETAILS))
+    async with make_client(scripted.base_url, on_rate_wait=broken) as client:
+        assert (await client.get_private_video("VI1")).video_no == "VI1"
+
+
+async def test_a_cancelled_wait_frees_its_slot(scripted, make_client):
+    # Typing a filter fast cancels each previous request: later ones must not queue
+    # behind the ghosts of the cancelled ones.
+    scripted.push(*[Reply(json=DETAILS)] * 2)
+    async with make_client(scripted.base_url, rate_limit=2) as client:
+        await client.get_private_video("VI1")
+        started = time.monotonic()
+        for _ in range(3):
+            doomed = asyncio.ensure_future(client.get_private_video("VI1"))
+            await asyncio.sleep(0.02)
+            doomed.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await doomed
+        assert client.rate_waiting is False
+        await client.get_private_video("VI1")
+    assert time.monotonic() - started < 0.75  # one slot (0.5 s), not four
+    assert len(scripted.requests) == 2

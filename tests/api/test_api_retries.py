@@ -1,0 +1,272 @@
+"""Retries and backoff, and when a delete must not be resent (scripted answers, real HTTP)."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+from .api_testkit import Reply, envelope
+
+from memories_tui.api import (
+    AuthError,
+    NetworkError,
+    RateLimitedError,
+    RequestTimeout,
+    ServerError,
+)
+from memories_tui.api.errors import BadResponseError, NotFoundError
+from memories_tui.api.retry import BackoffPolicy, is_ambiguous, is_retryable
+
+PAGE = envelope({"videos": [], "current_page": 1, "page_size": 20, "total_count": "0"})
+
+
+class SleepRecorder:
+    """An injected sleep that records how long the client wanted to wait, and returns."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+# -- the policy --------------------------------------------------------------------------
+
+
+def test_backoff_doubles_from_the_base_with_upward_jitter_and_a_cap():
+    policy = BackoffPolicy(max_retries=8, base=1.0, cap=32.0)
+    low = [policy.delay(n, rng=lambda: 0.0) for n in range(8)]
+    high = [policy.delay(n, rng=lambda: 1.0) for n in range(8)]
+    assert low == [1, 2, 4, 8, 16, 32, 32, 32]
+    assert high == [1.25, 2.5, 5, 10, 20, 32, 32, 32]
+    assert policy.delay(8) is None
+
+
+def test_retry_after_wins_unless_it_is_too_long():
+    policy = BackoffPolicy(max_retries=3, max_retry_after=60)
+    assert policy.delay(0, retry_after=7.0) == 7.0
+    assert policy.delay(0, retry_after=600.0) is None
+
+
+def test_what_may_be_retried():
+    limited, server = RateLimitedError(), ServerError(http_status=502)
+    cut, refused = NetworkError(), NetworkError()
+    for idempotent in (True, False):
+        assert is_retryable(limited, sent=True, idempotent=idempotent)
+        assert is_retryable(refused, sent=False, idempotent=idempotent)
+    assert is_retryable(server, sent=True, idempotent=True)
+    assert not is_retryable(server, sent=True, idempotent=False)
+    assert is_retryable(cut, sent=True, idempotent=True)
+    assert not is_retryable(cut, sent=True, idempotent=False)
+    assert not is_retryable(RequestTimeout(), sent=True, idempotent=False)
+    assert not is_retryable(ServerError(code="0500"), sent=True, idempotent=True)
+    assert not is_retryable(NotFoundError(), sent=True, idempotent=True)
+    assert not is_retryable(AuthError(), sent=True, idempotent=True)
+    assert is_ambiguous(server, sent=True) and is_ambiguous(cut, sent=True)
+    assert is_ambiguous(BadResponseError(), sent=True)
+    assert not is_ambiguous(limited, sent=True) and not is_ambiguous(refused, sent=False)
+    assert not is_ambiguous(AuthError(), sent=True)
+
+
+# -- retrying reads ------------------------------------------------------------------------
+
+
+async def test_rate_limited_twice_then_success(scripted, make_client):
+    scripted.push(Reply(json=envelope(code="0429")), Reply(status=429), Reply(json=PAGE))
+    async with make_client(scripted.base_url) as client:
+        page = await client.list_videos()
+    assert page.total_count == 0
+    assert len(scripted.requests) == 3
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+async def test_5xx_is_retried_for_reads(scripted, make_client, status):
+    scripted.push(Reply(status=status, body=b"<html/>", content_type="text/html"), Reply(json=PAGE))
+    async with make_client(scripted.base_url) as client:
+        await client.list_videos()
+    assert len(scripted.requests) == 2
+
+
+async def test_backoff_waits_grow(scripted, make_client):
+    sleep = SleepRecorder()
+    scripted.push(*[Reply(status=503)] * 3, Reply(json=PAGE))
+    async with make_client(scripted.base_url, backoff_base=1.0, sleep=sleep) as client:
+        await client.list_videos()
+    assert len(sleep.waits) == 3
+    for wait, base in zip(sleep.waits, [1, 2, 4], strict=True):
+        assert base <= wait <= base * 1.25
+
+
+async def test_retry_after_is_honoured(scripted, make_client):
+    sleep = SleepRecorder()
+    scripted.push(Reply(status=429, headers={"Retry-After": "7"}), Reply(json=PAGE))
+    async with make_client(scripted.base_url, sleep=sleep) as client:
+        await client.list_videos()
+    assert sleep.waits == [7.0]
+
+
+async def test_retry_after_is_honoured_in_real_time(scripted, make_client):
+    scripted.push(Reply(json=envelope(code="0429"), headers={"Retry-After": "1"}), Reply(json=PAGE))
+    started = time.monotonic()
+    async with make_client(scripted.base_url, backoff_base=0.01) as client:
+        await client.list_videos()
+    assert time.monotonic() - started >= 0.95
+    assert len(scripted.requests) == 2
+
+
+async def test_a_very_long_retry_after_is_reported_at_once(scripted, make_client):
+    sleep = SleepRecorder()
+    scripted.push(Reply(status=429, headers={"Retry-After": "3600"}))
+    async with make_client(scripted.base_url, sleep=sleep) as client:
+        with pytest.raises(RateLimitedError) as info:
+            await client.list_videos()
+    assert info.value.retry_after == 3600
+    assert sleep.waits == [] and len(scripted.requests) == 1
+
+
+async def test_retries_are_bounded(scripted, make_client):
+    scripted.push(*[Reply(status=500)] * 10)
+    async with make_client(scripted.base_url, max_retries=3) as client:
+        with pytest.raises(ServerError):
+            await client.list_videos()
+    assert len(scripted.requests) == 4
+
+
+async def test_read_timeout_is_retried_for_reads(scripted, make_client):
+    scripted.push(Reply(delay=2), Reply(json=envelope({"video_no": "VI1"})))
+    async with make_client(scripted.base_url, timeout=0.3) as client:
+        details = await client.get_private_video("VI1")
+    assert details.video_no == "VI1"
+    assert len(scripted.requests) == 2
+
+
+async def test_errors_that_retrying_cannot_fix_are_not_retried(scripted, make_client):
+    scripted.push(Reply(json=envelope(code="0001")), Reply(status=401))
+    async with make_client(scripted.base_url) as client:
+        with pytest.raises(NotFoundError):
+            await client.get_public_video("PI-1")
+        with pytest.raises(AuthError):
+            await client.get_public_video("PI-1")
+    assert len(scripted.requests) == 2
+
+
+def closed_port() -> int:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+async def test_connect_errors_are_retried(make_client):
+    sleep = SleepRecorder()
+    async with make_client(f"http://127.0.0.1:{closed_port()}", max_retries=2, sleep=sleep) as client:
+        with pytest.raises(NetworkError):
+            await client.list_videos()
+    assert len(sleep.waits) == 2
+
+
+# -- deletes: chunked, and never resent after an ambiguous failure --------------------------
+
+
+def ids(count: int, start: int = 0) -> list[str]:
+    return [f"VI{n:06d}" for n in range(start, start + count)]
+
+
+async def test_delete_in_chunks_of_at_most_100(scripted, make_client):
+    seen = []
+    async with make_client(scripted.base_url) as client:
+        report = await client.delete_videos(ids(250), unique_id="u", on_chunk=seen.append)
+    assert [len(r.json()) for r in scripted.requests] == [100, 100, 50]
+    for request in scripted.requests:
+        assert (request.method, request.path) == ("POST", "/serve/api/v1/delete_videos")
+        assert request.query == {"unique_id": "u"}
+    assert [r.json() for r in scripted.requests] == [ids(100), ids(100, 100), ids(50, 200)]
+    assert report.deleted == tuple(ids(250)) and report.failed == () and report.ok
+    assert [c.ids for c in seen] == [c.ids for c in report.chunks]
+
+
+async def test_delete_dedupes_and_skips_empty_input(scripted, make_client):
+    async with make_client(scripted.base_url) as client:
+        empty = await client.delete_videos([])
+        assert empty.chunks == () and scripted.requests == []
+        report = await client.delete_videos(["VI1", "VI2", "VI1", "", "VI2", "VI3"])
+        with pytest.raises(TypeError):
+            await client.delete_videos("VI1")
+    assert scripted.requests[0].json() == ["VI1", "VI2", "VI3"]
+    assert scripted.requests[0].query == {"unique_id": "default"}
+    assert report.deleted == ("VI1", "VI2", "VI3")
+
+
+async def test_delete_is_resent_after_a_rate_limit(scripted, make_client):
+    scripted.push(Reply(json=envelope(code="0429")), Reply(status=429), Reply())
+    async with make_client(scripted.base_url) as client:
+        report = await client.delete_videos(["VI1"])
+    assert report.ok
+    assert len(scripted.requests) == 3
+
+
+@pytest.mark.parametrize(
+    ("reply", "error_type"),
+    [
+        (Reply(status=500), ServerError),
+        (Reply(status=502, body=b"<html/>", content_type="text/html"), ServerError),
+        (Reply(body=b"not json", content_type="text/plain"), BadResponseError),
+        (Reply(chunks=[b'{"co'], cut=True), NetworkError),
+    ],
+)
+async def test_delete_is_not_resent_after_an_ambiguous_failure(scripted, make_client, reply, error_type):
+    scripted.push(reply)
+    async with make_client(scripted.base_url) as client:
+        report = await client.delete_videos(["VI1", "VI2"])
+    assert len(scripted.requests) == 1
+    (chunk,) = report.chunks
+    assert not chunk.ok
+    assert isinstance(chunk.error, error_type)
+    assert chunk.error.maybe_applied is True
+    assert report.maybe_deleted == ("VI1", "VI2")
+
+
+async def test_delete_is_not_resent_after_a_timeout(scripted, make_client):
+    scripted.push(Reply(delay=3))
+    async with make_client(scripted.base_url, timeout=0.3) as client:
+        report = await client.delete_videos(["VI1"])
+    assert len(scripted.requests) == 1
+    error = report.chunks[0].error
+    assert isinstance(error, RequestTimeout) and error.maybe_applied
+
+
+async def test_delete_goes_on_after_a_failed_chunk(scripted, make_client):
+    scripted.push(Reply(json=envelope(code="0500", msg="boom")), Reply(status=500), Reply())
+    async with make_client(scripted.base_url) as client:
+        report = await client.delete_videos(ids(250))
+    assert len(scripted.requests) == 3
+    assert [c.ok for c in report.chunks] == [False, False, True]
+    assert report.chunks[0].error.maybe_applied is False  # the server said no
+    assert report.chunks[1].error.maybe_applied is True  # a 5xx: who knows
+    assert report.deleted == tuple(ids(50, 200))
+    assert report.failed == tuple(ids(200))
+
+
+async def test_delete_stops_at_an_auth_error(scripted, make_client):
+    seen = []
+    scripted.push(Reply(), Reply(status=401))
+    async with make_client(scripted.base_url) as client:
+        report = await client.delete_videos(ids(350), on_chunk=seen.append)
+    assert len(scripted.requests) == 2
+    assert [c.ok for c in report.chunks] == [True, False, False, False]
+    errors = {id(c.error) for c in report.chunks[1:]}
+    assert len(errors) == 1 and isinstance(report.chunks[1].error, AuthError)
+    assert report.chunks[1].error.maybe_applied is False
+    assert len(seen) == 4
+    assert report.deleted == tuple(ids(100)) and len(report.failed) == 250
+
+
+async def test_delete_is_resent_when_the_connection_never_opened(make_client):
+    sleep = SleepRecorder()
+    async with make_client(f"http://127.0.0.1:{closed_port()}", max_retries=2, sleep=sleep) as client:
+        report = await client.delete_videos(["VI1"])
+    assert len(sleep.waits) == 2  # resent twice: nothing could have reached the server
+    error = report.chunks[0].error
+    assert isinstance(error, NetworkError) and error.maybe_applied is False
