@@ -96,11 +96,19 @@ def _to_str(value: object) -> str:
         return "⟨unprintable⟩"
 
 
+# A zero-width joiner between two pictographs is how emoji such as 👩‍💻 are built; it
+# hides nothing there, so it is kept. Anywhere else it is shown as a placeholder.
+_EMOJI = "\u2600-\u27bf\U0001f000-\U0001faff"
+_EMOJI_JOINER = re.compile(f"(?<=[{_EMOJI}\ufe0f])\u200d(?=[{_EMOJI}])")
+
+
 def _neutralise(text: str, table: _VisibleTable) -> str:
     # isprintable() is False for every character we replace (Cc, Cf, Cs, Zl, Zp), so
     # ordinary names skip the per-character work entirely.
     if text.isprintable():
         return text
+    if "\u200d" in text:
+        return "\u200d".join(part.translate(table) for part in _EMOJI_JOINER.split(text))
     return text.translate(table)
 
 

@@ -14,6 +14,7 @@ from textual.content import Content
 
 from memories_tui.safetext import (
     BIDI_AND_INVISIBLE,
+    _EMOJI_JOINER,
     as_text,
     escape_markup,
     safe_multiline,
@@ -30,7 +31,14 @@ UNSAFE_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
 
 def unsafe_chars(text: str) -> set[str]:
-    return {ch for ch in text if unicodedata.category(ch) in UNSAFE_CATEGORIES}
+    # A joiner kept inside an emoji sequence (between two pictographs) is allowed.
+    unsafe = set()
+    for index, ch in enumerate(text):
+        if ch == "\u200d" and 0 < index < len(text) - 1 and _EMOJI_JOINER.match(text, index):
+            continue
+        if unicodedata.category(ch) in UNSAFE_CATEGORIES:
+            unsafe.add(ch)
+    return unsafe
 
 
 @pytest.mark.parametrize(
@@ -157,3 +165,8 @@ def test_escape_markup_renders_exactly_the_input(raw: str) -> None:
     assert content.plain == f"x {shown} y"
     assert all(span.start >= len(f"x {shown} ") for span in content.spans)
 
+
+
+def test_emoji_joiners_are_kept_and_lone_ones_shown():
+    assert safe_text("coder 👩\u200d💻") == "coder 👩\u200d💻"
+    assert safe_text("a\u200db") == "a⟨U+200D⟩b"

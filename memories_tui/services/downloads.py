@@ -1,0 +1,325 @@
+"""Downloads: a queue of files streamed to `NAME.part` and renamed only when complete.
+
+The manager knows nothing of Textual. The TUI runs `run_job` in a worker for each job
+and listens to `on_update`; the semaphore keeps at most `concurrency` streams open.
+Disk writes are batched and done in a thread, so a slow disk never blocks the event
+loop, and progress is reported at most ten times a second (more costs throughput).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import errno
+import itertools
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from memories_tui.api.client import MemoriesClient
+from memories_tui.api.errors import BadResponseError, MemoriesError
+from memories_tui.api.models import Video
+from memories_tui.filenames import part_path, safe_destination, unique_path, video_filename
+
+PROGRESS_INTERVAL = 0.1  # seconds between progress reports of one job
+WRITE_BATCH = 4 * 1024 * 1024  # bytes gathered before one write in a thread
+
+
+class Conflict(enum.Enum):
+    """What to do when the destination file exists already."""
+
+    SKIP = "skip"
+    KEEP_BOTH = "keep both"
+    OVERWRITE = "overwrite"
+
+
+class JobState(enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "downloading"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
+
+    @property
+    def finished(self) -> bool:
+        return self not in (JobState.QUEUED, JobState.RUNNING)
+
+
+@dataclass(eq=False)
+class DownloadJob:
+    """One file's download, updated in place as it progresses."""
+
+    job_id: int
+    video_no: str
+    name: str
+    path: Path
+    unique_id: str
+    conflict: Conflict
+    expected_size: int | None = None
+    state: JobState = JobState.QUEUED
+    received: int = 0
+    total: int | None = None
+    error: str | None = None
+    started_at: float | None = None
+    finished_at: float | None = None
+    speed: float = 0.0  # bytes per second, smoothed
+    _last_report: float = field(default=0.0, repr=False)
+
+    @property
+    def size_hint(self) -> int | None:
+        return self.total if self.total is not None else self.expected_size
+
+    @property
+    def fraction(self) -> float | None:
+        size = self.size_hint
+        if not size:
+            return 1.0 if self.state is JobState.DONE else None
+        return min(1.0, self.received / size)
+
+    @property
+    def eta(self) -> float | None:
+        size = self.size_hint
+        if size is None or self.speed <= 0 or self.state is not JobState.RUNNING:
+            return None
+        return max(0.0, (size - self.received) / self.speed)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedFile:
+    """Where one video would go, shown in the download modal before anything starts."""
+
+    video: Video
+    path: Path
+    exists: bool
+
+
+def nearest_existing(folder: Path) -> Path:
+    """The folder itself or its closest existing parent (for free-space checks)."""
+    folder = folder.expanduser().absolute()
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            return candidate
+    return Path(folder.anchor or "/")
+
+
+def free_space(folder: Path) -> int | None:
+    try:
+        return shutil.disk_usage(nearest_existing(folder)).free
+    except OSError:
+        return None
+
+
+def plan_downloads(videos: Iterable[Video], folder: Path) -> list[PlannedFile]:
+    """The file each video will get in `folder` (the one sanitising function names it)."""
+    folder = folder.expanduser()
+    planned = []
+    seen: set[str] = set()
+    for video in videos:
+        if video.video_no in seen:
+            continue
+        seen.add(video.video_no)
+        path = safe_destination(folder, video_filename(video.name, video.video_no))
+        planned.append(PlannedFile(video=video, path=path, exists=path.exists()))
+    return planned
+
+
+def describe_os_error(exc: OSError, path: Path) -> str:
+    """An OSError in plain words, naming the folder or file it concerns."""
+    if exc.errno == errno.ENOSPC:
+        return f"The disk is full: no space left in {path.parent}."
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"Cannot write to {path.parent}: permission denied."
+    if exc.errno == errno.ENOENT:
+        return f"The folder {path.parent} does not exist."
+    if exc.errno == errno.ENOTDIR:
+        return f"{path.parent} is not a folder."
+    return f"Could not write {path.name}: {exc.strerror or exc}."
+
+
+class DownloadManager:
+    """Creates jobs, runs them with bounded concurrency, and reports progress."""
+
+    def __init__(
+        self,
+        client: MemoriesClient,
+        *,
+        concurrency: int = 2,
+        on_update: Callable[[DownloadJob], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.concurrency = max(1, concurrency)
+        self.on_update = on_update
+        self._clock = clock
+        self._slots = asyncio.Semaphore(self.concurrency)
+        self._ids = itertools.count(1)
+        self.jobs: list[DownloadJob] = []
+        # Paths that a queued or running job will write: "keep both" must not pick them.
+        self._claimed: set[Path] = set()
+
+    @property
+    def active(self) -> list[DownloadJob]:
+        return [job for job in self.jobs if not job.state.finished]
+
+    def enqueue(
+        self,
+        planned: Iterable[PlannedFile],
+        unique_id: str,
+        conflict: Conflict,
+    ) -> list[DownloadJob]:
+        """Turn planned files into jobs; existing files are skipped, kept or replaced."""
+        jobs = []
+        for item in planned:
+            path = item.path
+            exists = path.exists() or path in self._claimed
+            job = DownloadJob(
+                job_id=next(self._ids),
+                video_no=item.video.video_no,
+                name=item.video.name,
+                path=path,
+                unique_id=unique_id,
+                conflict=conflict,
+                expected_size=item.video.size,
+            )
+            if exists and conflict is Conflict.SKIP:
+                job.state = JobState.SKIPPED
+                job.error = f"{path.name} exists already; skipped."
+            elif exists and conflict is Conflict.KEEP_BOTH:
+                job.path = self._free_path(path)
+            if job.state is JobState.QUEUED:
+                self._claimed.add(job.path)
+            self.jobs.append(job)
+            jobs.append(job)
+        return jobs
+
+    def _free_path(self, path: Path) -> Path:
+        candidate = unique_path(path)
+        while candidate in self._claimed:
+            # unique_path only sees the disk; step past names other jobs will write.
+            candidate = unique_path(candidate.with_name(candidate.stem + " (x)" + candidate.suffix))
+        return candidate
+
+    def _report(self, job: DownloadJob, *, force: bool = False) -> None:
+        now = self._clock()
+        if not force and now - job._last_report < PROGRESS_INTERVAL:
+            return
+        job._last_report = now
+        if self.on_update is not None:
+            self.on_update(job)
+
+    async def run_job(self, job: DownloadJob) -> DownloadJob:
+        """Download one job to its `.part` file and rename it; never leaves a partial file.
+
+        Cancellation (the user's cancel key, or quitting) removes the `.part` file and
+        re-raises, so the worker running this is reported as cancelled, not succeeded.
+        """
+        if job.state is not JobState.QUEUED:
+            return job
+        part = part_path(job.path)
+        try:
+            async with self._slots:
+                job.state = JobState.RUNNING
+                job.started_at = self._clock()
+                self._report(job, force=True)
+                await self._stream_to(job, part)
+                await asyncio.to_thread(self._finish_file, part, job.path, job.conflict)
+            job.state = JobState.DONE
+        except asyncio.CancelledError:
+            job.state = JobState.CANCELLED
+            job.error = "Cancelled."
+            await _remove_quietly(part)
+            raise
+        except MemoriesError as exc:
+            job.state = JobState.FAILED
+            job.error = exc.message
+            await _remove_quietly(part)
+        except OSError as exc:
+            job.state = JobState.FAILED
+            job.error = describe_os_error(exc, job.path)
+            await _remove_quietly(part)
+        finally:
+            job.finished_at = self._clock()
+            self._claimed.discard(job.path)
+            self._report(job, force=True)
+        return job
+
+    async def _stream_to(self, job: DownloadJob, part: Path) -> None:
+        # Fail before opening a connection if the folder cannot take the file.
+        handle = await asyncio.to_thread(_open_part, part)
+        try:
+            async with self.client.download(job.video_no, unique_id=job.unique_id) as stream:
+                job.total = stream.total
+                buffer: list[bytes] = []
+                buffered = 0
+                window_start = self._clock()
+                window_bytes = 0
+                async for chunk in stream.aiter_bytes():
+                    buffer.append(chunk)
+                    buffered += len(chunk)
+                    job.received += len(chunk)
+                    window_bytes += len(chunk)
+                    if buffered >= WRITE_BATCH:
+                        data = b"".join(buffer)
+                        buffer.clear()
+                        buffered = 0
+                        await asyncio.to_thread(handle.write, data)
+                    now = self._clock()
+                    if now - window_start >= 0.5:
+                        rate = window_bytes / (now - window_start)
+                        job.speed = rate if job.speed == 0 else 0.5 * job.speed + 0.5 * rate
+                        window_start, window_bytes = now, 0
+                    self._report(job)
+                if buffer:
+                    await asyncio.to_thread(handle.write, b"".join(buffer))
+            if job.total is not None and job.received != job.total:
+                raise BadResponseError(
+                    f"The download of {job.video_no} ended after {job.received:,} of "
+                    f"{job.total:,} bytes."
+                )
+            await asyncio.to_thread(_flush_and_close, handle)
+        except BaseException:
+            await asyncio.to_thread(handle.close)
+            raise
+
+    @staticmethod
+    def _finish_file(part: Path, final: Path, conflict: Conflict) -> None:
+        if final.exists() and conflict is not Conflict.OVERWRITE:
+            # The file appeared while we downloaded: never overwrite without consent.
+            final = unique_path(final)
+        os.replace(part, final)
+
+    def cancel_all_pending(self) -> None:
+        for job in self.jobs:
+            if job.state is JobState.QUEUED:
+                job.state = JobState.CANCELLED
+                job.error = "Cancelled."
+                self._claimed.discard(job.path)
+                self._report(job, force=True)
+
+    def clear_finished(self) -> None:
+        self.jobs = [job for job in self.jobs if not job.state.finished]
+
+
+def _open_part(part: Path):
+    # The folder is not created here: the modal creates it when the user confirms, so
+    # a folder that vanished since then is reported, not silently re-created.
+    return open(part, "wb")  # noqa: SIM115 - closed by _stream_to
+
+
+def _flush_and_close(handle) -> None:
+    handle.close()
+
+
+async def _remove_quietly(part: Path) -> None:
+    try:
+        await asyncio.shield(asyncio.to_thread(part.unlink, missing_ok=True))
+    except (OSError, asyncio.CancelledError):
+        # Shielded: even if we are being cancelled, the unlink finishes in its thread.
+        try:
+            part.unlink(missing_ok=True)
+        except OSError:
+            pass

@@ -1,0 +1,207 @@
+"""The video library as the TUI sees it: filtered pages, details and deletes, cached.
+
+The API has no sorting and a 1 request/s budget, so this layer keeps recently seen
+pages and details in bounded caches: a revisited page costs no request and a long
+browsing session does not grow without bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import Generic, TypeVar
+
+from memories_tui.api.client import MemoriesClient
+from memories_tui.api.models import (
+    DeleteChunkResult,
+    DeleteReport,
+    ImagePage,
+    PublicVideo,
+    SessionDetail,
+    SessionPage,
+    TaskStatus,
+    VideoDetails,
+    VideoPage,
+)
+
+STATUSES = ("PARSE", "UNPARSE", "FAILED")
+
+
+@dataclass(frozen=True, slots=True)
+class VideoQuery:
+    """Everything that decides which page of videos the server returns."""
+
+    page: int = 1
+    size: int = 50
+    name: str = ""
+    video_no: str = ""
+    status: str = ""  # "" means all statuses
+    unique_id: str = "default"
+
+    def with_page(self, page: int) -> VideoQuery:
+        return replace(self, page=max(1, page))
+
+    def filters_key(self) -> tuple[object, ...]:
+        """The query without its page: pages of one key belong to one result set."""
+        return (self.size, self.name, self.video_no, self.status, self.unique_id)
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.name or self.video_no or self.status)
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _LRU(Generic[K, V]):
+    """A small bounded mapping; the oldest entry goes first."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.capacity:
+            self._items.popitem(last=False)
+
+    def discard(self, key: K) -> None:
+        self._items.pop(key, None)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def page_count(total: int, size: int) -> int:
+    """Pages needed for `total` rows; an empty result still shows page 1 of 1."""
+    return max(1, -(-total // max(1, size)))
+
+
+class LibraryService:
+    """Reads and changes the library through one client, with bounded caches."""
+
+    PAGE_CACHE_SIZE = 64
+    DETAIL_CACHE_SIZE = 512
+
+    def __init__(self, client: MemoriesClient) -> None:
+        self.client = client
+        self._pages: _LRU[VideoQuery, VideoPage] = _LRU(self.PAGE_CACHE_SIZE)
+        self._details: _LRU[tuple[str, str], VideoDetails] = _LRU(self.DETAIL_CACHE_SIZE)
+        self._public: _LRU[str, PublicVideo] = _LRU(self.DETAIL_CACHE_SIZE)
+        # One delete at a time: a second press while one runs must send nothing.
+        self._deleting = asyncio.Lock()
+
+    # -- videos ---------------------------------------------------------------
+
+    def cached_page(self, query: VideoQuery) -> VideoPage | None:
+        return self._pages.get(query)
+
+    async def fetch_page(self, query: VideoQuery, *, use_cache: bool = True) -> VideoPage:
+        if use_cache:
+            cached = self._pages.get(query)
+            if cached is not None:
+                return cached
+        page = await self.client.list_videos(
+            query.page,
+            query.size,
+            name=query.name or None,
+            video_no=query.video_no or None,
+            status=query.status or None,
+            unique_id=query.unique_id,
+        )
+        self._pages.put(query, page)
+        return page
+
+    def cached_details(self, video_no: str, unique_id: str) -> VideoDetails | None:
+        return self._details.get((unique_id, video_no))
+
+    async def fetch_details(self, video_no: str, unique_id: str) -> VideoDetails:
+        cached = self._details.get((unique_id, video_no))
+        if cached is not None:
+            return cached
+        details = await self.client.get_private_video(video_no, unique_id=unique_id)
+        self._details.put((unique_id, video_no), details)
+        return details
+
+    def invalidate(self) -> None:
+        """Forget cached pages (after a change, or when the user asks to refresh)."""
+        self._pages.clear()
+
+    @property
+    def deleting(self) -> bool:
+        return self._deleting.locked()
+
+    async def delete_videos(
+        self,
+        ids: Iterable[str],
+        unique_id: str,
+        on_chunk: Callable[[DeleteChunkResult], None] | None = None,
+    ) -> DeleteReport:
+        """Delete in chunks of at most 100 (the client splits them); one delete at a time."""
+        if self._deleting.locked():
+            raise RuntimeError("A delete is already running.")
+        ids = list(ids)
+        async with self._deleting:
+            try:
+                return await self.client.delete_videos(ids, unique_id=unique_id, on_chunk=on_chunk)
+            finally:
+                # Whatever happened, the cached pages may now be wrong.
+                self.invalidate()
+                for video_no in ids:
+                    self._details.discard((unique_id, video_no))
+
+    async def still_present(self, ids: Iterable[str], unique_id: str) -> list[str]:
+        """Which of `ids` the server still lists (used after an ambiguous failure)."""
+        present = []
+        for video_no in ids:
+            page = await self.client.list_videos(1, 1, video_no=video_no, unique_id=unique_id)
+            if any(v.video_no == video_no for v in page.videos):
+                present.append(video_no)
+        return present
+
+    # -- the rest of the library ---------------------------------------------
+
+    async def fetch_public(self, video_no: str) -> PublicVideo:
+        cached = self._public.get(video_no)
+        if cached is not None:
+            return cached
+        video = await self.client.get_public_video(video_no)
+        self._public.put(video_no, video)
+        return video
+
+    async def list_sessions(self, page: int, unique_id: str) -> SessionPage:
+        return await self.client.list_sessions(page, unique_id=unique_id)
+
+    async def session_detail(self, session_id: str, unique_id: str) -> SessionDetail:
+        return await self.client.get_session_detail(session_id, unique_id=unique_id)
+
+    async def list_images(self, page: int, size: int, unique_id: str) -> ImagePage:
+        return await self.client.list_images(page, size, unique_id=unique_id)
+
+    async def task_status(self, task_id: str, unique_id: str) -> TaskStatus:
+        return await self.client.get_task_status(task_id, unique_id=unique_id)
+
+    async def video_status(self, video_no: str, unique_id: str) -> VideoDetails:
+        """A fresh status read (never cached: upload tasks poll it)."""
+        details = await self.client.get_private_video(video_no, unique_id=unique_id)
+        self._details.put((unique_id, video_no), details)
+        return details
+
+    async def refresh_public(self, video_no: str) -> PublicVideo:
+        """Read a public video again (the user pressed refresh) and cache the answer."""
+        video = await self.client.get_public_video(video_no)
+        self._public.put(video_no, video)
+        return video

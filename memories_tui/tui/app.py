@@ -1,0 +1,239 @@
+"""The Textual application: owns the client and services, the modes and global keys.
+
+Behaviour lives in the screens, widgets and services; this class only wires them.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from memories_tui.api.client import MemoriesClient
+from memories_tui.config import Settings
+from memories_tui.format import system_clock
+from memories_tui.services.downloads import DownloadJob, DownloadManager
+from memories_tui.services.library import LibraryService
+from memories_tui.tui.clipboard import osc52_sequence
+from memories_tui.tui.messages import DownloadUpdated
+
+
+class MemoriesApp(App[None]):
+    """memories-tui: browse and curate a Memories.ai video library."""
+
+    TITLE = "memories-tui"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit-now"),
+        Binding("1", "switch_view('videos')", "Videos", show=False, id="view-videos"),
+        Binding("2", "switch_view('sessions')", "Chat sessions", show=False, id="view-sessions"),
+        Binding("3", "switch_view('images')", "Images", show=False, id="view-images"),
+        Binding("4", "switch_view('tasks')", "Upload tasks", show=False, id="view-tasks"),
+        Binding("l", "public_lookup", "Public video lookup", show=False, id="public-lookup"),
+    ]
+
+    # Each view is imported when first shown, so start-up pays only for the library.
+    MODES = {
+        "videos": lambda: _screen("library", "LibraryScreen"),
+        "sessions": lambda: _screen("sessions", "SessionsScreen"),
+        "images": lambda: _screen("images", "ImagesScreen"),
+        "tasks": lambda: _screen("tasks", "TasksScreen"),
+    }
+
+    rate_waiting: reactive[bool] = reactive(False)
+    """True while a request waits on the client's rate limiter or a back-off."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = system_clock,
+        warnings: Iterable[str] = (),
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.clock = clock
+        self.unique_id = settings.unique_id
+        self._startup_warnings = list(warnings)
+        self.client = MemoriesClient(
+            settings.api_key or "",
+            settings.base_url,
+            unique_id=settings.unique_id,
+            rate_limit=settings.rate_limit or None,
+            timeout=settings.timeout,
+            allow_insecure_http=settings.allow_insecure_http,
+            on_rate_wait=self._on_rate_wait,
+        )
+        self.library = LibraryService(self.client)
+        self.downloads = DownloadManager(
+            self.client,
+            concurrency=settings.concurrent_downloads,
+            on_update=self._on_download_update,
+        )
+        if settings.theme:
+            self.theme = settings.theme
+
+    # -- life cycle -------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.switch_mode("videos")
+        for warning in self._startup_warnings:
+            self.notify(warning, severity="warning", timeout=10, markup=False)
+        if not self.settings.api_key:
+            self.notify(
+                "No API key is set. Set MEMORIES_API_KEY (or pass --api-key), or try "
+                "`memories-tui --demo`.",
+                title="No API key",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+        self._install_signal_handlers()
+
+    def _install_signal_handlers(self) -> None:
+        # A dropped SSH session sends SIGHUP: exit cleanly so the terminal is restored
+        # and running downloads remove their partial files.
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(sig, self._exit_on_signal)
+        except (NotImplementedError, RuntimeError, ValueError, AttributeError):
+            pass
+
+    def _exit_on_signal(self) -> None:
+        self.workers.cancel_group(self, "downloads")
+        self.exit()
+
+    async def on_unmount(self) -> None:
+        await self.client.aclose()
+
+    # -- state shared by every view --------------------------------------------
+
+    @property
+    def host(self) -> str:
+        return self.client.host
+
+    def _on_rate_wait(self, waiting: bool) -> None:
+        self.rate_waiting = waiting
+
+    def _on_download_update(self, job: DownloadJob) -> None:
+        # Called from the download workers on the event loop; screens listen for this.
+        for mode_screen in self._mode_screens():
+            mode_screen.post_message(DownloadUpdated(job))
+
+    def _mode_screens(self) -> list[Screen]:
+        # The bottom screen of each mode is the view; modals above it need no updates.
+        return [stack[0] for stack in self._screen_stacks.values() if stack]
+
+    # -- actions ----------------------------------------------------------------
+
+    def action_switch_view(self, mode: str) -> None:
+        if mode in self.MODES and self.current_mode != mode:
+            self.switch_mode(mode)
+
+    def action_public_lookup(self, video_no: str | None = None) -> None:
+        """Ask for a `PI-` id (unless given) and show that public video."""
+        from memories_tui.tui.modals.prompt import PromptModal
+        from memories_tui.tui.screens.public import PublicVideoScreen, validate_public_id
+
+        if video_no:
+            self.push_screen(PublicVideoScreen(video_no))
+            return
+
+        def chosen(answer: str | None) -> None:
+            if answer:
+                self.push_screen(PublicVideoScreen(answer))
+
+        self.push_screen(
+            PromptModal(
+                "Look up a public video",
+                placeholder="PI-603068775285264430",
+                validate=validate_public_id,
+            ),
+            chosen,
+        )
+
+    async def show_video_in_library(self, video_no: str, unique_id: str | None = None) -> None:
+        """Jump to one private video in the library view (from a session ref or task)."""
+        if video_no.startswith("PI-"):
+            self.action_public_lookup(video_no)
+            return
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        if self.current_mode != "videos":
+            await self.switch_mode("videos")
+        from memories_tui.tui.screens.library import LibraryScreen
+
+        screen = self.screen
+        if isinstance(screen, LibraryScreen):
+            screen.show_video(video_no, unique_id)
+
+    def action_help(self) -> None:
+        from memories_tui.tui.modals.help import HelpModal
+
+        if isinstance(self.screen, HelpModal):
+            self.screen.dismiss()
+            return
+        self.push_screen(HelpModal(self.screen))
+
+    async def action_quit(self) -> None:
+        running = self.downloads.active
+        if not running:
+            self.exit()
+            return
+        from memories_tui.tui.modals.confirm_quit import ConfirmQuitModal
+
+        def decided(quit_now: bool | None) -> None:
+            if quit_now:
+                self.downloads.cancel_all_pending()
+                self.workers.cancel_group(self, "downloads")
+                self.exit()
+
+        self.push_screen(ConfirmQuitModal(len(running)), decided)
+
+    def copy_to_clipboard(self, text: str) -> None:
+        self._clipboard = text
+        if self._driver is not None:
+            self._driver.write(osc52_sequence(text))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every binding of the current screen, so the palette offers every action."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            seen.add(binding.action)
+            key = binding.key_display or self.get_key_display(binding)
+            yield SystemCommand(
+                binding.description,
+                f"{binding.tooltip or binding.description} (key: {key})",
+                _runner(active.node, binding.action),
+            )
+        for extra in getattr(screen, "palette_commands", lambda: ())():
+            yield extra
+
+
+def _screen(module: str, name: str) -> Screen:
+    import importlib
+
+    return getattr(importlib.import_module(f"memories_tui.tui.screens.{module}"), name)()
+
+
+def _runner(node, action: str) -> Callable[[], object]:
+    async def run() -> None:
+        await node.run_action(action)
+
+    return run

@@ -1,0 +1,106 @@
+"""The delete confirmation: lists every video that will go; focus starts on Cancel."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from memories_tui.api.models import Video
+from memories_tui.format import human_size
+from memories_tui.safetext import safe_text
+
+# Above this many videos a single key is too easy to press by accident: type the count.
+TYPE_COUNT_ABOVE = 10
+
+
+def _total_size(videos: list[Video]) -> int:
+    return sum(v.size or 0 for v in videos)
+
+
+class ConfirmDeleteModal(ModalScreen[bool]):
+    """Answers True only after a deliberate act: `y`/Delete, or the typed count for >10."""
+
+    CSS_PATH = "modals.tcss"
+    BINDINGS = [
+        Binding("escape,n", "cancel", "Cancel", id="delete-cancel"),
+        Binding("y", "confirm", "Delete", id="delete-confirm"),
+    ]
+
+    def __init__(self, videos: list[Video], unique_id: str) -> None:
+        super().__init__()
+        self.videos = videos
+        self.unique_id = unique_id
+
+    @property
+    def needs_typed_count(self) -> bool:
+        return len(self.videos) > TYPE_COUNT_ABOVE
+
+    def compose(self) -> ComposeResult:
+        count = len(self.videos)
+        noun = "video" if count == 1 else "videos"
+        with Vertical(classes="dialog danger"):
+            yield Label(
+                Text(
+                    f"Delete {count:,} {noun} ({human_size(_total_size(self.videos))}) "
+                    f"from namespace “{safe_text(self.unique_id, max_len=40)}”?"
+                ),
+                classes="dialog-title",
+            )
+            yield Label(
+                "This is permanent: the files and everything derived from them are gone.",
+                classes="dialog-note",
+            )
+            with VerticalScroll(classes="dialog-list", id="delete-list"):
+                for video in self.videos:
+                    line = Text(no_wrap=True, overflow="ellipsis")
+                    line.append(safe_text(video.name, max_len=48) or "(no name)")
+                    line.append(f"  {safe_text(video.video_no)}", style="dim")
+                    line.append(f"  {human_size(video.size)}", style="dim")
+                    yield Static(line)
+            if self.needs_typed_count:
+                yield Label(f"Type {count} to confirm:", classes="dialog-note")
+                yield Input(placeholder=str(count), id="delete-count")
+            else:
+                yield Label("Press y or choose Delete to confirm.", classes="dialog-note")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="cancel-button", variant="primary")
+                yield Button(
+                    f"Delete {count:,}",
+                    id="delete-button",
+                    variant="error",
+                    disabled=self.needs_typed_count,
+                )
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel-button", Button).focus()
+
+    @on(Input.Changed, "#delete-count")
+    def _count_typed(self, event: Input.Changed) -> None:
+        matches = event.value.strip().replace(",", "") == str(len(self.videos))
+        self.query_one("#delete-button", Button).disabled = not matches
+
+    @on(Input.Submitted, "#delete-count")
+    def _count_submitted(self, event: Input.Submitted) -> None:
+        if not self.query_one("#delete-button", Button).disabled:
+            self.dismiss(True)
+
+    @on(Button.Pressed, "#delete-button")
+    def _delete_pressed(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel-button")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def action_confirm(self) -> None:
+        if self.needs_typed_count:
+            # `y` alone is not enough for a large delete.
+            self.query_one("#delete-count", Input).focus()
+            self.notify(f"Type {len(self.videos)} to delete this many videos.", markup=False)
+            return
+        self.dismiss(True)

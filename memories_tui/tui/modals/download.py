@@ -1,0 +1,152 @@
+"""The download dialog: destination, each file's name, what to do with existing files, space."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+
+from memories_tui.api.models import Video
+from memories_tui.format import human_size
+from memories_tui.safetext import safe_text
+from memories_tui.services.downloads import Conflict, PlannedFile, free_space, plan_downloads
+
+
+@dataclass(frozen=True)
+class DownloadRequest:
+    folder: Path
+    planned: list[PlannedFile]
+    conflict: Conflict
+
+
+class DownloadModal(ModalScreen[DownloadRequest | None]):
+    CSS_PATH = "modals.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="download-cancel")]
+
+    def __init__(self, videos: list[Video], folder: Path) -> None:
+        super().__init__()
+        self.videos = videos
+        self.default_folder = folder
+        self.planned: list[PlannedFile] = []
+
+    def compose(self) -> ComposeResult:
+        count = len(self.videos)
+        total = sum(v.size or 0 for v in self.videos)
+        with Vertical(classes="dialog"):
+            yield Label(
+                f"Download {count:,} {'video' if count == 1 else 'videos'} "
+                f"({human_size(total)})",
+                classes="dialog-title",
+            )
+            yield Label("Destination folder:")
+            yield Input(str(self.default_folder), id="download-folder")
+            yield Label("", id="download-space", classes="dialog-note")
+            with VerticalScroll(classes="dialog-list", id="download-files"):
+                yield Static("", id="download-file-list")
+            yield Label("When a file exists already:")
+            with RadioSet(id="download-conflict"):
+                yield RadioButton("Skip it", value=True, id="conflict-skip")
+                yield RadioButton("Keep both (add a number)", id="conflict-keep")
+                yield RadioButton("Overwrite it", id="conflict-overwrite")
+            yield Label("", id="download-error", classes="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="cancel-button")
+                yield Button("Download", id="download-button", variant="primary")
+
+    def on_mount(self) -> None:
+        self._replan()
+        self.query_one("#download-button", Button).focus()
+
+    @property
+    def folder(self) -> Path:
+        raw = self.query_one("#download-folder", Input).value.strip() or "."
+        return Path(raw).expanduser()
+
+    @property
+    def conflict(self) -> Conflict:
+        pressed = self.query_one("#download-conflict", RadioSet).pressed_button
+        return {
+            "conflict-keep": Conflict.KEEP_BOTH,
+            "conflict-overwrite": Conflict.OVERWRITE,
+        }.get(pressed.id if pressed else "", Conflict.SKIP)
+
+    @on(Input.Changed, "#download-folder")
+    def _folder_changed(self) -> None:
+        self._replan()
+
+    @on(RadioSet.Changed)
+    def _conflict_changed(self) -> None:
+        self._replan()
+
+    def _replan(self) -> None:
+        folder = self.folder
+        error = self.query_one("#download-error", Label)
+        error.update("")
+        try:
+            self.planned = plan_downloads(self.videos, folder)
+        except (OSError, ValueError) as exc:
+            self.planned = []
+            error.update(Text(f"That folder cannot be used: {exc}"))
+        listing = Text()
+        existing = 0
+        for item in self.planned:
+            if listing:
+                listing.append("\n")
+            listing.append(safe_text(item.path.name, max_len=70))
+            if item.exists:
+                existing += 1
+                action = {
+                    Conflict.SKIP: "exists: will be skipped",
+                    Conflict.KEEP_BOTH: "exists: a numbered copy is added",
+                    Conflict.OVERWRITE: "exists: will be OVERWRITTEN",
+                }[self.conflict]
+                listing.append(f"  ({action})", style="yellow")
+        self.query_one("#download-file-list", Static).update(listing)
+        total = sum(
+            p.video.size or 0
+            for p in self.planned
+            if not (p.exists and self.conflict is Conflict.SKIP)
+        )
+        free = free_space(folder)
+        note = Text()
+        if not folder.exists():
+            note.append("The folder does not exist; it will be created. ", style="yellow")
+        elif not folder.is_dir():
+            note.append("This path is not a folder. ", style="red")
+        note.append(f"Needs {human_size(total)}")
+        if free is not None:
+            note.append(f" · {human_size(free)} free")
+            if free < total:
+                note.append(" · NOT ENOUGH SPACE", style="bold red")
+        if existing:
+            note.append(f" · {existing} already there")
+        self.query_one("#download-space", Label).update(note)
+
+    @on(Input.Submitted, "#download-folder")
+    @on(Button.Pressed, "#download-button")
+    def _confirm(self) -> None:
+        folder = self.folder
+        error = self.query_one("#download-error", Label)
+        if folder.exists() and not folder.is_dir():
+            error.update(Text(f"{folder} is not a folder."))
+            return
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            error.update(Text(f"Cannot create {folder}: {exc.strerror or exc}."))
+            return
+        if not self.planned:
+            error.update("Nothing to download.")
+            return
+        self.dismiss(DownloadRequest(folder=folder, planned=self.planned, conflict=self.conflict))
+
+    @on(Button.Pressed, "#cancel-button")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,72 @@
+"""The help screen, generated from the live bindings so it cannot drift from the keys."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Label, Static
+
+
+def binding_rows(app, nodes: list[tuple[str, DOMNode]]) -> list[tuple[str, str, str]]:
+    """(group, keys, description) for every described binding of `nodes`, keys merged."""
+    rows: list[tuple[str, str, str]] = []
+    for group, node in nodes:
+        by_action: dict[str, tuple[list[str], str]] = {}
+        for _key, binding in node._bindings:
+            if not binding.description:
+                continue
+            keys, _ = by_action.setdefault(binding.action, ([], binding.description))
+            display = app.get_key_display(binding)
+            if display not in keys:
+                keys.append(display)
+        for keys, description in by_action.values():
+            rows.append((group, " ".join(keys), description))
+    return rows
+
+
+class HelpModal(ModalScreen[None]):
+    """Every key of the view beneath, its widgets, and the app."""
+
+    CSS_PATH = "modals.tcss"
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close help", id="help-close")]
+
+    def __init__(self, beneath: Screen) -> None:
+        super().__init__()
+        self.beneath = beneath
+
+    def _help_nodes(self) -> list[tuple[str, DOMNode]]:
+        nodes: list[tuple[str, DOMNode]] = []
+        view = getattr(self.beneath, "VIEW_NAME", type(self.beneath).__name__)
+        nodes.append((view, self.beneath))
+        for title, widget in getattr(self.beneath, "help_widgets", lambda: [])():
+            nodes.append((title, widget))
+        nodes.append(("Everywhere", self.app))
+        return nodes
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, expand=True, padding=(0, 2), show_header=True)
+        table.add_column("Where", style="dim", no_wrap=True)
+        table.add_column("Keys", style="bold cyan", no_wrap=True)
+        table.add_column("Action")
+        previous = None
+        for group, keys, description in binding_rows(self.app, self._help_nodes()):
+            table.add_row(group if group != previous else "", Text(keys), Text(description))
+            previous = group
+        with Vertical(classes="dialog", id="help-dialog"):
+            yield Label("Keys (generated from the live bindings)", classes="dialog-title")
+            with VerticalScroll(id="help-table"):
+                yield Static(table)
+            yield Label(
+                "Mouse: click a row to highlight it, a column header to sort the page, "
+                "scroll with the wheel. ctrl+p opens the command palette. "
+                "Esc, q or ? closes this help.",
+                classes="dialog-note",
+            )
+
+    def action_close(self) -> None:
+        self.dismiss(None)

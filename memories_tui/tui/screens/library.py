@@ -1,0 +1,665 @@
+"""The library screen: the paged, filterable video table with details, selection and actions."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Static
+from textual.worker import Worker, get_current_worker
+
+from memories_tui.api.errors import MemoriesError
+from memories_tui.api.models import DeleteChunkResult, Video, VideoPage
+from memories_tui.format import human_size
+from memories_tui.safetext import safe_text
+from memories_tui.services.downloads import DownloadJob, JobState
+from memories_tui.services.library import VideoQuery, page_count
+from memories_tui.tui.errors import describe_error
+from memories_tui.tui.messages import DownloadUpdated
+from memories_tui.tui.modals.confirm_delete import ConfirmDeleteModal
+from memories_tui.tui.modals.download import DownloadModal, DownloadRequest
+from memories_tui.tui.modals.prompt import PromptModal, int_validator
+from memories_tui.tui.widgets.detail_pane import DetailPane
+from memories_tui.tui.widgets.downloads_panel import DownloadsPanel
+from memories_tui.tui.widgets.filter_bar import FilterBar, Filters, describe_filters
+from memories_tui.tui.widgets.pager import Pager
+from memories_tui.tui.widgets.status_header import StatusHeader
+from memories_tui.tui.widgets.video_table import COLUMNS, SORT_LABELS, SORTABLE, VideoTable
+
+FILTER_DEBOUNCE = 0.3  # seconds of quiet typing before a name filter is sent
+DETAIL_REST = 0.25  # seconds the cursor must rest before private details are fetched
+NARROW_WIDTH = 110  # below this many columns the detail pane goes under the table
+MAX_PAGE_SIZE = 500
+
+
+class LibraryScreen(Screen):
+    """Videos: page through the library, filter it, read details, delete and download."""
+
+    VIEW_NAME = "Videos"
+    CSS_PATH = "library.tcss"
+
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter", id="filter"),
+        Binding("escape", "escape", "Clear filter / back", show=False, id="clear-filter"),
+        Binding("right_square_bracket", "next_page", "Next page", key_display="]", id="next-page"),
+        Binding("left_square_bracket", "prev_page", "Prev page", key_display="[", id="prev-page"),
+        Binding("g", "first_page", "First page", show=False, id="first-page"),
+        Binding("G", "last_page", "Last page", show=False, id="last-page"),
+        Binding("p", "goto_page", "Go to page", show=False, id="goto-page"),
+        Binding("z", "page_size", "Page size", show=False, id="page-size"),
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("enter", "open_details", "Details", show=False, id="details"),
+        Binding("i", "toggle_details", "Toggle details pane", show=False, id="toggle-details"),
+        Binding("space", "toggle_select", "Select", id="select"),
+        Binding("a", "select_page", "Select page", show=False, id="select-page"),
+        Binding("u", "clear_selection", "Clear selection", show=False, id="clear-selection"),
+        Binding("d", "delete", "Delete", id="delete"),
+        Binding("s", "download", "Download", id="download"),
+        Binding("w", "toggle_downloads", "Downloads panel", show=False, id="downloads"),
+        Binding("S", "cycle_sort", "Sort by next column", show=False, id="sort"),
+        Binding("R", "reverse_sort", "Reverse sort", show=False, id="reverse-sort"),
+        Binding("y", "copy_id", "Copy id", show=False, id="copy-id"),
+        Binding("o", "open_url", "Open video URL", show=False, id="open-url"),
+        Binding("j", "cursor_down", "Row down", show=False, id="row-down"),
+        Binding("k", "cursor_up", "Row up", show=False, id="row-up"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_state = VideoQuery()
+        self.page_result: VideoPage | None = None
+        self.selected: dict[str, Video] = {}
+        self.sort_column: str | None = None
+        self.sort_reverse = False
+        self.details_open = False
+        self._filter_timer: Timer | None = None
+        self._download_workers: dict[int, Worker] = {}
+        self._load_error: str | None = None
+
+    # -- layout -----------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader()
+        yield FilterBar(self.app.unique_id, id="filter-bar")
+        yield Static("", id="filter-summary")
+        with Horizontal(id="body"):
+            with Vertical(id="table-area"):
+                yield VideoTable(id="videos")
+                yield Static("", id="table-message")
+            yield DetailPane(id="details")
+        yield Pager(id="pager")
+        yield DownloadsPanel(id="downloads")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = self.app
+        self.query_state = VideoQuery(size=app.settings.page_size, unique_id=app.unique_id)
+        header = self.query_one(StatusHeader)
+        header.view_name = self.VIEW_NAME
+        header.namespace = app.unique_id
+        header.host = app.host
+        self.query_one(Pager).page_size = self.query_state.size
+        self._update_filter_summary(Filters(unique_id=app.unique_id))
+        self.table.focus()
+        self.load_page(self.query_state)
+
+    def on_resize(self) -> None:
+        self.query_one("#body").set_class(self.size.width < NARROW_WIDTH, "narrow")
+
+    @property
+    def table(self) -> VideoTable:
+        return self.query_one(VideoTable)
+
+    def help_widgets(self) -> list[tuple[str, object]]:
+        return [("Downloads panel", self.query_one(DownloadsPanel))]
+
+    # -- loading pages ------------------------------------------------------------
+
+    def _set_loading(self, message: str) -> None:
+        self.query_one(Pager).loading = message
+
+    @work(exclusive=True, group="page", exit_on_error=False)
+    async def load_page(
+        self,
+        query: VideoQuery,
+        *,
+        keep_cursor_on: str | None = None,
+        use_cache: bool = True,
+        clamp: bool = True,
+    ) -> None:
+        """Fetch one page; a newer request cancels this one, so only the newest is shown."""
+        cached = self.app.library.cached_page(query) if use_cache else None
+        if cached is None:
+            self._set_loading(f"Loading page {query.page:,}…")
+        try:
+            page = await self.app.library.fetch_page(query, use_cache=use_cache)
+            if clamp and not page.videos and page.total_count and query.page > 1:
+                # The page we were on no longer exists (deletes, a new filter): go to the last.
+                last = page_count(page.total_count, query.size)
+                query = query.with_page(last)
+                page = await self.app.library.fetch_page(query, use_cache=use_cache)
+        except asyncio.CancelledError:
+            raise
+        except MemoriesError as exc:
+            self._set_loading("")
+            message = describe_error(exc, f"load page {query.page:,}")
+            self._load_error = message
+            if self.page_result is None:
+                self._show_message(message)
+            self.notify(message, title="Videos", severity="error", markup=False, timeout=8)
+            return
+        if get_current_worker().is_cancelled:
+            return
+        self._load_error = None
+        self.query_state = query
+        self._show_page(page, keep_cursor_on=keep_cursor_on)
+        self._set_loading("")
+
+    def _show_page(self, page: VideoPage, *, keep_cursor_on: str | None = None) -> None:
+        self.page_result = page
+        self.table.show_videos(
+            page.videos,
+            selected=set(self.selected),
+            now=self.app.clock(),
+            sort_column=self.sort_column,
+            sort_reverse=self.sort_reverse,
+            keep_cursor_on=keep_cursor_on,
+        )
+        pager = self.query_one(Pager)
+        pager.total = page.total_count
+        pager.page = self.query_state.page
+        pager.pages = page_count(page.total_count, self.query_state.size)
+        pager.page_size = self.query_state.size
+        if page.videos:
+            self._show_message("")
+        elif self.query_state.is_filtered:
+            self._show_message("No videos match the filter. Press Esc to clear it.")
+        else:
+            self._show_message(
+                f"No videos in namespace “{safe_text(self.query_state.unique_id)}”."
+            )
+        self._details_follow_cursor()
+
+    def _show_message(self, message: str) -> None:
+        widget = self.query_one("#table-message", Static)
+        widget.update(Text(message))
+        widget.display = bool(message)
+
+    # -- paging -------------------------------------------------------------------
+
+    @property
+    def page_count(self) -> int:
+        if self.page_result is None:
+            return 1
+        return page_count(self.page_result.total_count, self.query_state.size)
+
+    def _go_to_page(self, page: int) -> None:
+        page = max(1, min(page, self.page_count))
+        self.load_page(self.query_state.with_page(page))
+
+    def action_next_page(self) -> None:
+        if self.query_state.page >= self.page_count:
+            self.notify("This is the last page.", timeout=2)
+            return
+        self._go_to_page(self.query_state.page + 1)
+
+    def action_prev_page(self) -> None:
+        if self.query_state.page <= 1:
+            self.notify("This is the first page.", timeout=2)
+            return
+        self._go_to_page(self.query_state.page - 1)
+
+    def action_first_page(self) -> None:
+        self._go_to_page(1)
+
+    def action_last_page(self) -> None:
+        self._go_to_page(self.page_count)
+
+    def action_goto_page(self) -> None:
+        pages = self.page_count
+
+        def go(answer: str | None) -> None:
+            if answer:
+                self._go_to_page(int(answer.replace(",", "")))
+
+        self.app.push_screen(
+            PromptModal(
+                f"Go to page (1 – {pages:,})",
+                placeholder=str(self.query_state.page),
+                validate=int_validator(1, pages, "page"),
+            ),
+            go,
+        )
+
+    def action_page_size(self) -> None:
+        def apply(answer: str | None) -> None:
+            if answer:
+                size = int(answer.replace(",", ""))
+                first = (self.query_state.page - 1) * self.query_state.size
+                # Keep the first row of the current page in view at the new size.
+                query = VideoQuery(
+                    page=first // size + 1,
+                    size=size,
+                    name=self.query_state.name,
+                    video_no=self.query_state.video_no,
+                    status=self.query_state.status,
+                    unique_id=self.query_state.unique_id,
+                )
+                self.load_page(query)
+
+        self.app.push_screen(
+            PromptModal(
+                "Rows per page",
+                value=str(self.query_state.size),
+                validate=int_validator(1, MAX_PAGE_SIZE, "page size"),
+                note="Large pages take longer to draw; 50 – 200 work well.",
+            ),
+            apply,
+        )
+
+    def action_refresh(self) -> None:
+        highlighted = self.table.highlighted
+        self.app.library.invalidate()
+        self.load_page(
+            self.query_state,
+            keep_cursor_on=highlighted.video_no if highlighted else None,
+            use_cache=False,
+        )
+
+    # -- filters --------------------------------------------------------------------
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#name-filter", Input).focus()
+
+    def action_escape(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Input) and focused.id == "name-filter" and not focused.value:
+            self.table.focus()
+            return
+        if self.query_one(FilterBar).clear():
+            self._apply_filters(self.query_one(FilterBar).filters)
+        if isinstance(self.focused, Input):
+            self.table.focus()
+
+    @on(FilterBar.Changed)
+    def _filters_changed(self, event: FilterBar.Changed) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_timer = None
+        if event.typing:
+            self._filter_timer = self.set_timer(
+                FILTER_DEBOUNCE, lambda: self._apply_filters(self.query_one(FilterBar).filters)
+            )
+        else:
+            self._apply_filters(event.filters)
+
+    def _apply_filters(self, filters: Filters) -> None:
+        self._filter_timer = None
+        namespace_changed = filters.unique_id != self.query_state.unique_id
+        if namespace_changed:
+            self.app.unique_id = filters.unique_id
+            self.query_one(StatusHeader).namespace = filters.unique_id
+            if self.selected:
+                self.notify("Selection cleared: it belonged to another namespace.", timeout=4)
+            self.selected.clear()
+            self._update_selection()
+        query = VideoQuery(
+            page=1,
+            size=self.query_state.size,
+            name=filters.name,
+            video_no=filters.video_no,
+            status=filters.status,
+            unique_id=filters.unique_id,
+        )
+        self._update_filter_summary(filters)
+        if query == self.query_state and not namespace_changed:
+            return
+        self.load_page(query)
+
+    def show_video(self, video_no: str, unique_id: str | None = None) -> None:
+        """Filter to one video id (in its namespace) and open its details."""
+        bar = self.query_one(FilterBar)
+        bar.show_only(video_no, unique_id or self.query_state.unique_id)
+        self._apply_filters(bar.filters)
+        self.table.focus()
+        self.action_open_details()
+
+    def _update_filter_summary(self, filters: Filters) -> None:
+        self.query_one("#filter-summary", Static).update(Text(describe_filters(filters)))
+
+    # -- sorting --------------------------------------------------------------------
+
+    def _resort(self) -> None:
+        if self.page_result is None:
+            return
+        highlighted = self.table.highlighted
+        self._show_page(
+            self.page_result, keep_cursor_on=highlighted.video_no if highlighted else None
+        )
+        pager = self.query_one(Pager)
+        if self.sort_column is None:
+            pager.sort = ""
+        else:
+            arrow = "↓" if self.sort_reverse else "↑"
+            pager.sort = f"sorted by {SORT_LABELS[self.sort_column]} {arrow} (this page only)"
+
+    def action_cycle_sort(self) -> None:
+        order = [None, *SORTABLE]
+        self.sort_column = order[(order.index(self.sort_column) + 1) % len(order)]
+        self.sort_reverse = False
+        self._resort()
+
+    def action_reverse_sort(self) -> None:
+        if self.sort_column is None:
+            self.sort_column = "name"
+        else:
+            self.sort_reverse = not self.sort_reverse
+        self._resort()
+
+    @on(DataTable.HeaderSelected)
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        column = COLUMNS[event.column_index][0]
+        if column not in SORTABLE:
+            return
+        if self.sort_column == column:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_column, self.sort_reverse = column, False
+        self._resort()
+
+    # -- cursor and details ---------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        self.table.action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.table.action_cursor_up()
+
+    @on(DataTable.RowSelected, "#videos")
+    def _row_selected(self) -> None:
+        self.action_open_details()
+
+    def action_open_details(self) -> None:
+        self.details_open = True
+        self.query_one(DetailPane).add_class("open")
+        self._details_follow_cursor()
+
+    def action_toggle_details(self) -> None:
+        self.details_open = not self.details_open
+        self.query_one(DetailPane).set_class(self.details_open, "open")
+        self._details_follow_cursor()
+
+    @on(DataTable.RowHighlighted, "#videos")
+    def _row_highlighted(self) -> None:
+        self._details_follow_cursor()
+
+    def _details_follow_cursor(self) -> None:
+        if not self.details_open:
+            return
+        video = self.table.highlighted
+        pane = self.query_one(DetailPane)
+        now = self.app.clock()
+        if video is None:
+            pane.show(None, None, now=now)
+            return
+        cached = self.app.library.cached_details(video.video_no, self.query_state.unique_id)
+        pane.show(video, cached, now=now, loading=cached is None)
+        if cached is None:
+            self.load_details(video)
+
+    @work(exclusive=True, group="details", exit_on_error=False)
+    async def load_details(self, video: Video) -> None:
+        # Wait for the cursor to rest: scrolling through rows must not spend the rate budget.
+        await asyncio.sleep(DETAIL_REST)
+        unique_id = self.query_state.unique_id
+        try:
+            details = await self.app.library.fetch_details(video.video_no, unique_id)
+        except asyncio.CancelledError:
+            raise
+        except MemoriesError as exc:
+            if self.table.highlighted is video:
+                self.query_one(DetailPane).show(
+                    video, None, now=self.app.clock(),
+                    error=describe_error(exc, "load the details"),
+                )
+            return
+        if self.table.highlighted is not None and self.table.highlighted.video_no == video.video_no:
+            self.query_one(DetailPane).show(video, details, now=self.app.clock())
+
+    # -- selection --------------------------------------------------------------------
+
+    def _update_selection(self) -> None:
+        pager = self.query_one(Pager)
+        if not self.selected:
+            pager.selection = ""
+            return
+        total = sum(v.size or 0 for v in self.selected.values())
+        pager.selection = f"{len(self.selected):,} selected ({human_size(total)})"
+
+    def action_toggle_select(self) -> None:
+        video = self.table.highlighted
+        if video is None:
+            return
+        if video.video_no in self.selected:
+            del self.selected[video.video_no]
+            self.table.set_marked(video.video_no, False)
+        else:
+            self.selected[video.video_no] = video
+            self.table.set_marked(video.video_no, True)
+        self._update_selection()
+        self.table.action_cursor_down()
+
+    def action_select_page(self) -> None:
+        videos = self.table.videos
+        if videos and all(v.video_no in self.selected for v in videos):
+            for video in videos:
+                self.selected.pop(video.video_no, None)
+                self.table.set_marked(video.video_no, False)
+        else:
+            for video in videos:
+                self.selected[video.video_no] = video
+                self.table.set_marked(video.video_no, True)
+        self._update_selection()
+
+    def action_clear_selection(self) -> None:
+        for video_no in list(self.selected):
+            self.table.set_marked(video_no, False)
+        self.selected.clear()
+        self._update_selection()
+
+    def _targets(self) -> list[Video]:
+        """The selection, or else the highlighted row."""
+        if self.selected:
+            return list(self.selected.values())
+        video = self.table.highlighted
+        return [video] if video is not None else []
+
+    # -- delete -----------------------------------------------------------------------
+
+    def action_delete(self) -> None:
+        if self.app.library.deleting:
+            self.notify("A delete is already running; wait for it to finish.", timeout=4)
+            return
+        videos = self._targets()
+        if not videos:
+            self.notify("Nothing to delete: no video is highlighted or selected.", timeout=3)
+            return
+        unique_id = self.query_state.unique_id
+
+        def decided(confirmed: bool | None) -> None:
+            if confirmed:
+                self.delete_videos(videos, unique_id)
+
+        self.app.push_screen(ConfirmDeleteModal(videos, unique_id), decided)
+
+    @work(group="delete", exit_on_error=False)
+    async def delete_videos(self, videos: list[Video], unique_id: str) -> None:
+        ids = [v.video_no for v in videos]
+        names = {v.video_no: v.name for v in videos}
+        done = 0
+
+        def progress(chunk: DeleteChunkResult) -> None:
+            nonlocal done
+            done += len(chunk.ids)
+            self._set_loading(f"Deleting… {done:,} of {len(ids):,}")
+
+        self._set_loading(f"Deleting {len(ids):,}…")
+        try:
+            report = await self.app.library.delete_videos(ids, unique_id, on_chunk=progress)
+        except MemoriesError as exc:
+            self._set_loading("")
+            self.notify(describe_error(exc, "delete"), severity="error", markup=False)
+            return
+        deleted = set(report.deleted)
+        failed = list(report.failed)
+        ambiguous = [
+            c for c in report.chunks if not c.ok and c.error is not None and c.error.maybe_applied
+        ]
+        for video_no in deleted:
+            self.selected.pop(video_no, None)
+        if ambiguous:
+            # The server may or may not have acted: never resend, ask what is still there.
+            self._set_loading("Checking which videos remain…")
+            try:
+                failed = await self.app.library.still_present(failed, unique_id)
+            except MemoriesError:
+                pass
+            for video_no in set(report.failed) - set(failed):
+                self.selected.pop(video_no, None)
+                deleted.add(video_no)
+        self._update_selection()
+        self._set_loading("")
+        if deleted:
+            self.notify(
+                f"Deleted {len(deleted):,} {'video' if len(deleted) == 1 else 'videos'}.",
+                title="Delete",
+                timeout=5,
+            )
+        if failed:
+            listed = ", ".join(
+                f"{safe_text(names.get(v, ''), max_len=30)} ({v})" for v in failed[:5]
+            )
+            more = f" and {len(failed) - 5:,} more" if len(failed) > 5 else ""
+            reason = ""
+            first_error = next((c.error for c in report.chunks if c.error), None)
+            if first_error is not None:
+                reason = f" ({first_error.message.rstrip('.')})"
+            self.notify(
+                f"{len(failed):,} not deleted{reason}: {listed}{more}. They are still selected.",
+                title="Delete incomplete",
+                severity="error",
+                timeout=12,
+                markup=False,
+            )
+        highlighted = self.table.highlighted
+        self.load_page(
+            self.query_state,
+            keep_cursor_on=highlighted.video_no if highlighted else None,
+            use_cache=False,
+        )
+
+    # -- download ----------------------------------------------------------------------
+
+    def action_download(self) -> None:
+        videos = self._targets()
+        if not videos:
+            self.notify("Nothing to download: no video is highlighted or selected.", timeout=3)
+            return
+        folder = self.app.settings.download_dir or Path.cwd()
+        unique_id = self.query_state.unique_id
+
+        def decided(request: DownloadRequest | None) -> None:
+            if request is not None:
+                self._start_downloads(request, unique_id)
+
+        self.app.push_screen(DownloadModal(videos, folder), decided)
+
+    def _start_downloads(self, request: DownloadRequest, unique_id: str) -> None:
+        manager = self.app.downloads
+        jobs = manager.enqueue(request.planned, unique_id, request.conflict)
+        panel = self.query_one(DownloadsPanel)
+        panel.add_class("open")
+        for job in jobs:
+            panel.update_job(job)
+            if job.state is JobState.QUEUED:
+                worker = self.app.run_worker(
+                    manager.run_job(job),
+                    name=f"download-{job.job_id}",
+                    group="downloads",
+                    exit_on_error=False,
+                )
+                self._download_workers[job.job_id] = worker
+        skipped = sum(1 for j in jobs if j.state is JobState.SKIPPED)
+        if skipped:
+            self.notify(f"{skipped:,} skipped: the file exists already.", timeout=5)
+
+    @on(DownloadUpdated)
+    def _download_updated(self, event: DownloadUpdated) -> None:
+        job = event.job
+        self.query_one(DownloadsPanel).update_job(job)
+        if job.state.finished:
+            self._download_workers.pop(job.job_id, None)
+            self._announce(job)
+
+    def _announce(self, job: DownloadJob) -> None:
+        name = safe_text(job.path.name, max_len=60)
+        if job.state is JobState.DONE:
+            self.notify(f"Saved {name} ({human_size(job.received)}).", title="Download", timeout=5,
+                        markup=False)
+        elif job.state is JobState.FAILED:
+            self.notify(f"{name}: {job.error}", title="Download failed", severity="error",
+                        timeout=10, markup=False)
+        elif job.state is JobState.CANCELLED:
+            self.notify(f"Cancelled {name}; no partial file was kept.", title="Download",
+                        timeout=4, markup=False)
+
+    @on(DownloadsPanel.CancelRequested)
+    def _cancel_download(self, event: DownloadsPanel.CancelRequested) -> None:
+        worker = self._download_workers.get(event.job.job_id)
+        if worker is not None:
+            worker.cancel()
+
+    @on(DownloadsPanel.ClearRequested)
+    def _clear_downloads(self) -> None:
+        self.app.downloads.clear_finished()
+
+    def action_toggle_downloads(self) -> None:
+        panel = self.query_one(DownloadsPanel)
+        panel.toggle_class("open")
+        if panel.has_class("open"):
+            panel.focus()
+        else:
+            self.table.focus()
+
+    # -- copy and open -------------------------------------------------------------------
+
+    def action_copy_id(self) -> None:
+        video = self.table.highlighted
+        if video is None:
+            return
+        self.app.copy_to_clipboard(video.video_no)
+        self.notify(f"Copied {video.video_no} to the clipboard.", timeout=3, markup=False)
+
+    @work(group="open-url", exclusive=True, exit_on_error=False)
+    async def action_open_url(self) -> None:
+        video = self.table.highlighted
+        if video is None:
+            return
+        unique_id = self.query_state.unique_id
+        try:
+            details = await self.app.library.fetch_details(video.video_no, unique_id)
+        except MemoriesError as exc:
+            self.notify(describe_error(exc, "find the video's URL"), severity="error", markup=False)
+            return
+        if not details.video_url:
+            self.notify("The server gave no URL for this video.", timeout=4)
+            return
+        self.app.open_url(details.video_url)
+        self.notify(f"Opening {safe_text(details.video_url, max_len=80)}", timeout=3, markup=False)

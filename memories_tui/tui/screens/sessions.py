@@ -1,0 +1,369 @@
+"""Chat sessions: a paged list of conversations, and one conversation pushed over it."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Collapsible, DataTable, Footer, Markdown, Static
+from textual.worker import get_current_worker
+
+from memories_tui.api.errors import MemoriesError
+from memories_tui.api.models import SessionDetail, SessionPage, SessionSummary
+from memories_tui.safetext import safe_text
+from memories_tui.services.library import page_count
+from memories_tui.tui.errors import describe_error
+from memories_tui.tui.widgets.session_conversation import SessionRefLink, turn_widget
+from memories_tui.tui.widgets.session_list import SessionPager, SessionTable
+from memories_tui.tui.widgets.status_header import StatusHeader
+
+SESSION_PAGE_SIZE = 20  # the server's; used until a page says otherwise
+
+
+def _web_link(href: str) -> bool:
+    return href.lower().startswith(("https://", "http://"))
+
+
+class SessionsScreen(Screen):
+    """The chat sessions of the namespace, a page at a time; enter opens one."""
+
+    VIEW_NAME = "Chat sessions"
+    CSS_PATH = "sessions.tcss"
+
+    BINDINGS = [
+        Binding("enter", "open_session", "Open session", id="sessions-open"),
+        Binding("right_square_bracket", "next_page", "Next page", key_display="]",
+                id="sessions-next-page"),
+        Binding("left_square_bracket", "prev_page", "Prev page", key_display="[",
+                id="sessions-prev-page"),
+        Binding("g", "first_page", "First page", show=False, id="sessions-first-page"),
+        Binding("G", "last_page", "Last page", show=False, id="sessions-last-page"),
+        Binding("r", "refresh", "Refresh", id="sessions-refresh"),
+        Binding("y", "copy_id", "Copy session id", show=False, id="sessions-copy-id"),
+        Binding("j", "cursor_down", "Row down", show=False, id="sessions-row-down"),
+        Binding("k", "cursor_up", "Row up", show=False, id="sessions-row-up"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.page = 1
+        self.page_result: SessionPage | None = None
+        self.unique_id = ""
+        # Pages already seen in this namespace: a revisited page costs no request.
+        self._pages: dict[int, SessionPage] = {}
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader()
+        yield SessionTable(id="sessions")
+        yield Static("", id="sessions-message")
+        yield SessionPager(id="sessions-pager")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        header = self.query_one(StatusHeader)
+        header.view_name = self.VIEW_NAME
+        header.host = self.app.host
+        self.query_one(SessionPager).page_size = SESSION_PAGE_SIZE
+        self.table.focus()
+        self._follow_namespace()
+
+    def on_screen_resume(self) -> None:
+        # The namespace may have changed in the videos view while we were away.
+        if self.is_mounted and self.unique_id and self.unique_id != self.app.unique_id:
+            self._follow_namespace()
+
+    def _follow_namespace(self) -> None:
+        self.unique_id = self.app.unique_id
+        self.query_one(StatusHeader).namespace = self.unique_id
+        self._pages.clear()
+        self.page_result = None
+        self.load_page(1)
+
+    @property
+    def table(self) -> SessionTable:
+        return self.query_one(SessionTable)
+
+    # -- loading --------------------------------------------------------------------
+
+    @work(exclusive=True, group="sessions-page", exit_on_error=False)
+    async def load_page(self, page: int, *, use_cache: bool = True,
+                        keep_cursor_on: str | None = None) -> None:
+        """Fetch one page; a newer request cancels this one, so only the newest shows."""
+        pager = self.query_one(SessionPager)
+        result = self._pages.get(page) if use_cache else None
+        if result is None:
+            pager.loading = f"Loading page {page:,}…"
+            if self.page_result is None:
+                self._show_message("Loading chat sessions…")
+            try:
+                result = await self.app.library.list_sessions(page, self.unique_id)
+            except asyncio.CancelledError:
+                raise
+            except MemoriesError as exc:
+                if get_current_worker().is_cancelled:
+                    return
+                pager.loading = ""
+                message = describe_error(exc, f"load page {page:,} of the chat sessions")
+                if self.page_result is None:
+                    self._show_message(f"{message}\nPress r to retry.", error=True)
+                self.notify(message, title="Chat sessions", severity="error", markup=False,
+                            timeout=8)
+                return
+            if get_current_worker().is_cancelled:
+                return
+            self._pages[page] = result
+        self.page = page
+        self.page_result = result
+        pager.loading = ""
+        self._show_page(result, keep_cursor_on=keep_cursor_on)
+
+    def _show_page(self, result: SessionPage, *, keep_cursor_on: str | None = None) -> None:
+        self.table.show_sessions(result.sessions, keep_cursor_on=keep_cursor_on)
+        pager = self.query_one(SessionPager)
+        pager.page_size = result.page_size or SESSION_PAGE_SIZE
+        pager.total = result.total_count
+        pager.page = self.page
+        pager.pages = self.page_count
+        if result.sessions:
+            self._show_message("")
+        else:
+            self._show_message(
+                f"No chat sessions in namespace “{safe_text(self.unique_id)}”."
+            )
+
+    def _show_message(self, message: str, *, error: bool = False) -> None:
+        widget = self.query_one("#sessions-message", Static)
+        widget.update(Text(message))
+        widget.set_class(error, "error")
+        widget.display = bool(message)
+
+    @property
+    def page_count(self) -> int:
+        if self.page_result is None:
+            return 1
+        return page_count(self.page_result.total_count, self.page_result.page_size or SESSION_PAGE_SIZE)
+
+    # -- paging ---------------------------------------------------------------------
+
+    def action_next_page(self) -> None:
+        if self.page >= self.page_count:
+            self.notify("This is the last page.", timeout=2)
+            return
+        self.load_page(self.page + 1)
+
+    def action_prev_page(self) -> None:
+        if self.page <= 1:
+            self.notify("This is the first page.", timeout=2)
+            return
+        self.load_page(self.page - 1)
+
+    def action_first_page(self) -> None:
+        self.load_page(1)
+
+    def action_last_page(self) -> None:
+        self.load_page(self.page_count)
+
+    def action_refresh(self) -> None:
+        highlighted = self.table.highlighted
+        self._pages.clear()
+        self.load_page(self.page, use_cache=False,
+                       keep_cursor_on=highlighted.session_id if highlighted else None)
+
+    def action_cursor_down(self) -> None:
+        self.table.action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.table.action_cursor_up()
+
+    # -- opening ----------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#sessions")
+    def _row_selected(self) -> None:
+        self.action_open_session()
+
+    def action_open_session(self) -> None:
+        session = self.table.highlighted
+        if session is None:
+            return
+        self.app.push_screen(SessionDetailScreen(session, self.unique_id))
+
+    def action_copy_id(self) -> None:
+        session = self.table.highlighted
+        if session is None:
+            return
+        self.app.copy_to_clipboard(session.session_id)
+        self.notify(f"Copied session id {safe_text(session.session_id)} to the clipboard.",
+                    timeout=3, markup=False)
+
+
+class SessionDetailScreen(Screen):
+    """One conversation: user and assistant turns, thinkings, and the videos cited."""
+
+    VIEW_NAME = "Chat session"
+    CSS_PATH = "sessions.tcss"
+
+    BINDINGS = [
+        Binding("escape", "close", "Back to sessions", id="session-back"),
+        Binding("n", "next_ref", "Next cited video", id="session-next-ref"),
+        Binding("N", "prev_ref", "Previous cited video", show=False, id="session-prev-ref"),
+        Binding("t", "toggle_thinking", "Show / hide thinking", id="session-thinking"),
+        Binding("r", "refresh", "Refresh", id="session-refresh"),
+        Binding("y", "copy_id", "Copy session id", show=False, id="session-copy-id"),
+        Binding("j", "scroll_down", "Scroll down", show=False, id="session-scroll-down"),
+        Binding("k", "scroll_up", "Scroll up", show=False, id="session-scroll-up"),
+        Binding("g", "scroll_top", "Top", show=False, id="session-top"),
+        Binding("G", "scroll_bottom", "Bottom", show=False, id="session-bottom"),
+    ]
+
+    def __init__(self, session: SessionSummary, unique_id: str) -> None:
+        super().__init__()
+        self.session = session
+        self.unique_id = unique_id
+        self.detail: SessionDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader()
+        yield Static(self._title_text(self.session.title), id="session-title")
+        yield Static("", id="session-message")
+        yield VerticalScroll(id="conversation")
+        yield Footer()
+
+    def _title_text(self, title: str) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(safe_text(title, max_len=200) or "(untitled)", style="bold")
+        text.append(f"   session {safe_text(self.session.session_id, max_len=30)}", style="dim")
+        return text
+
+    def on_mount(self) -> None:
+        header = self.query_one(StatusHeader)
+        header.view_name = self.VIEW_NAME
+        header.namespace = self.unique_id
+        header.host = self.app.host
+        self.conversation.focus()
+        self.load()
+
+    @property
+    def conversation(self) -> VerticalScroll:
+        return self.query_one("#conversation", VerticalScroll)
+
+    def help_widgets(self) -> list[tuple[str, object]]:
+        links = list(self.query(SessionRefLink))
+        return [("Cited video", links[0])] if links else []
+
+    # -- loading ------------------------------------------------------------------------
+
+    @work(exclusive=True, group="session-detail", exit_on_error=False)
+    async def load(self) -> None:
+        if self.detail is None:
+            self._show_message("Loading the conversation…")
+        try:
+            detail = await self.app.library.session_detail(self.session.session_id, self.unique_id)
+        except asyncio.CancelledError:
+            raise
+        except MemoriesError as exc:
+            if get_current_worker().is_cancelled:
+                return
+            message = describe_error(exc, "load the conversation")
+            if self.detail is None:
+                self._show_message(f"{message}\nPress r to retry, Esc to go back.", error=True)
+            self.notify(message, title="Chat session", severity="error", markup=False, timeout=8)
+            return
+        if get_current_worker().is_cancelled:
+            return
+        self.detail = detail
+        await self._show_detail(detail)
+
+    async def _show_detail(self, detail: SessionDetail) -> None:
+        if detail.title:
+            self.query_one("#session-title", Static).update(self._title_text(detail.title))
+        conversation = self.conversation
+        await conversation.remove_children()
+        await conversation.mount_all([turn_widget(m) for m in detail.messages])
+        if detail.messages:
+            self._show_message("")
+        else:
+            self._show_message("This session has no messages.")
+        conversation.scroll_home(animate=False)
+
+    def _show_message(self, message: str, *, error: bool = False) -> None:
+        widget = self.query_one("#session-message", Static)
+        widget.update(Text(message))
+        widget.set_class(error, "error")
+        widget.display = bool(message)
+
+    # -- actions --------------------------------------------------------------------------
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_copy_id(self) -> None:
+        self.app.copy_to_clipboard(self.session.session_id)
+        self.notify(f"Copied session id {safe_text(self.session.session_id)} to the clipboard.",
+                    timeout=3, markup=False)
+
+    def _links(self) -> list[SessionRefLink]:
+        return [link for link in self.query(SessionRefLink) if link.can_focus]
+
+    def _move_ref(self, step: int) -> None:
+        links = self._links()
+        if not links:
+            self.notify("No cited videos in this session.", timeout=2)
+            return
+        focused = self.focused
+        if focused in links:
+            index = (links.index(focused) + step) % len(links)
+        else:
+            index = 0 if step > 0 else len(links) - 1
+        links[index].focus()
+        links[index].scroll_visible(animate=False)
+
+    def action_next_ref(self) -> None:
+        self._move_ref(1)
+
+    def action_prev_ref(self) -> None:
+        self._move_ref(-1)
+
+    def action_toggle_thinking(self) -> None:
+        boxes = list(self.query(Collapsible))
+        if not boxes:
+            self.notify("No thinking steps in this session.", timeout=2)
+            return
+        collapse = not all(box.collapsed for box in boxes)
+        for box in boxes:
+            box.collapsed = collapse
+
+    def action_scroll_down(self) -> None:
+        self.conversation.scroll_down()
+
+    def action_scroll_up(self) -> None:
+        self.conversation.scroll_up()
+
+    def action_scroll_top(self) -> None:
+        self.conversation.scroll_home()
+
+    def action_scroll_bottom(self) -> None:
+        self.conversation.scroll_end()
+
+    @on(SessionRefLink.Chosen)
+    async def _ref_chosen(self, event: SessionRefLink.Chosen) -> None:
+        event.stop()
+        await self.app.show_video_in_library(event.video_no, self.unique_id)
+
+    @on(Markdown.LinkClicked)
+    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        href = event.href
+        if _web_link(href):
+            self.app.open_url(href)
+            self.notify(f"Opening {safe_text(href, max_len=80)}", timeout=3, markup=False)
+        else:
+            self.notify(f"Not opening {safe_text(href, max_len=60)}: not a web link.",
+                        severity="warning", timeout=4, markup=False)

@@ -1,0 +1,88 @@
+"""Regenerate the SVG screenshots in `screenshots/` from the demo library.
+
+Run from the repository root: `python scripts/screenshots.py`. It starts the fake server
+with the demo's seed, drives the app with Pilot at 120x40 and a fixed clock, and saves one
+SVG per view. No key and no network are needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from memories_tui.config import Settings  # noqa: E402
+from memories_tui.fake.server import FakeServer  # noqa: E402
+from memories_tui.format import fixed_clock  # noqa: E402
+from memories_tui.tui.app import MemoriesApp  # noqa: E402
+
+NOW = datetime(2026, 11, 2, 12, 0, 0, tzinfo=UTC)
+SIZE = (120, 40)
+Script = Callable[[Pilot], Awaitable[None]]
+
+
+async def settle(pilot: Pilot) -> None:
+    for _ in range(100):
+        busy = [w for w in pilot.app.workers if not w.is_finished]
+        if not busy:
+            break
+        await asyncio.gather(*(w.wait() for w in busy), return_exceptions=True)
+    await pilot.pause()
+    for screen in pilot.app.screen_stack:
+        for field in screen.query(Input):
+            field.cursor_blink = False
+    await pilot.pause()
+
+
+async def press(pilot: Pilot, *keys: str, wait: float = 0.0) -> None:
+    await pilot.press(*keys)
+    if wait:
+        await pilot.pause(wait)
+    await settle(pilot)
+
+
+SHOTS: dict[str, Script] = {
+    "library": lambda p: settle(p),
+    "detail-pane": lambda p: press(p, "down", "down", "enter", wait=0.4),
+    "confirm-delete": lambda p: press(p, "space", "space", "d"),
+    "download-modal": lambda p: press(p, "space", "s"),
+    "help": lambda p: press(p, "question_mark"),
+}
+
+
+async def shoot(name: str, script: Script, out: Path, base_url: str, folder: Path) -> None:
+    settings = Settings(api_key="sk-demo-0000000000000000", base_url=base_url,
+                        download_dir=folder, rate_limit=0)
+    app = MemoriesApp(settings, clock=fixed_clock(NOW))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await script(pilot)
+        svg = app.export_screenshot(title=f"memories-tui — {name}")
+    (out / f"{name}.svg").write_text(svg, encoding="utf-8")
+    print(f"wrote {out / (name + '.svg')}")
+
+
+async def main() -> None:
+    out = ROOT / "screenshots"
+    out.mkdir(exist_ok=True)
+    # Nothing is downloaded; the folder only appears in the download dialog.
+    folder = Path("~/Videos")
+    for name, script in SHOTS.items():
+        server = FakeServer(seed=1, videos=300)
+        base_url = server.start()
+        try:
+            await shoot(name, script, out, base_url, folder)
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,36 @@
+"""Fixtures shared by every test: a clean environment and the fake server on loopback."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+# Snapshot and Pilot tests compute relative times against this instant.
+FIXED_NOW = datetime(2026, 11, 2, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch, tmp_path_factory):
+    """Keep the developer's key, config and terminal quirks out of every test."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("MEMORIES_"):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg")))
+    monkeypatch.delenv("TMUX", raising=False)
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+@pytest.fixture
+def fake_server():
+    """A fresh fake server per test (cheap), so deletes in one test don't leak into another."""
+    from memories_tui.fake.server import FakeServer
+
+    server = FakeServer(seed=1, videos=300)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

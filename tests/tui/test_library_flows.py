@@ -1,0 +1,197 @@
+"""Pilot tests of the library screen against the fake server over loopback."""
+
+from __future__ import annotations
+
+from memories_tui.fake.server import expected_bytes
+from memories_tui.tui.screens.library import LibraryScreen
+from memories_tui.tui.widgets.detail_pane import DetailPane
+from memories_tui.tui.widgets.pager import Pager
+from memories_tui.tui.widgets.video_table import VideoTable
+
+from tests.tui.helpers import make_app, wait_for_workers
+
+SIZE = (120, 40)
+
+
+def list_requests(server):
+    return [r for r in server.requests if r.path.endswith("/list_videos")]
+
+
+def delete_requests(server):
+    return [r for r in server.requests if r.path.endswith("/delete_videos")]
+
+
+async def started(pilot):
+    await wait_for_workers(pilot.app)
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, LibraryScreen)
+    return screen
+
+
+async def test_first_page_appears(fake_server):
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        table = screen.query_one(VideoTable)
+        assert table.row_count == 50
+        pager = screen.query_one(Pager)
+        total = fake_server.library.count("default")
+        assert pager.total == total
+        rendered = str(pager.render())
+        assert f"Page 1 of {-(-total // 50)} · {total:,} videos" in rendered
+        first = list_requests(fake_server)[0]
+        assert first.body["page"] == 1 and first.body["size"] == 50
+
+
+async def test_next_and_previous_page(fake_server):
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        first_ids = [v.video_no for v in screen.query_one(VideoTable).videos]
+        await pilot.press("right_square_bracket")
+        await wait_for_workers(app)
+        assert screen.query_state.page == 2
+        second_ids = [v.video_no for v in screen.query_one(VideoTable).videos]
+        assert second_ids and not set(second_ids) & set(first_ids)
+        assert list_requests(fake_server)[-1].body["page"] == 2
+        await pilot.press("left_square_bracket")
+        await wait_for_workers(app)
+        assert [v.video_no for v in screen.query_one(VideoTable).videos] == first_ids
+        # Page 1 was cached: going back sent no new request.
+        assert len(list_requests(fake_server)) == 2
+        await pilot.press("G")
+        await wait_for_workers(app)
+        assert screen.query_state.page == screen.page_count
+        await pilot.press("g")
+        await wait_for_workers(app)
+        assert screen.query_state.page == 1
+
+
+async def test_filter_by_name_and_status(fake_server):
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        word = fake_server.library.sample_word("default")
+        await pilot.press("slash")
+        await pilot.press(*word)
+        # The debounce timer fires, then the exclusive worker fetches the newest filter.
+        await pilot.pause(0.5)
+        await wait_for_workers(app)
+        videos = screen.query_one(VideoTable).videos
+        assert videos and all(word.casefold() in v.name.casefold() for v in videos)
+        sent = list_requests(fake_server)[-1].body
+        assert sent["video_name"] == word
+        # Typing fast sent far fewer requests than keys.
+        assert len(list_requests(fake_server)) <= 3
+        await pilot.press("escape")
+        await wait_for_workers(app)
+        # The unfiltered first page comes back (from the cache: no request needed).
+        assert screen.query_state.name == ""
+        assert len(screen.query_one(VideoTable).videos) == 50
+        screen.query_one("#status-filter").value = "FAILED"
+        await pilot.pause()
+        await wait_for_workers(app)
+        videos = screen.query_one(VideoTable).videos
+        assert videos and all(v.status == "FAILED" for v in videos)
+        assert list_requests(fake_server)[-1].body["status"] == "FAILED"
+        assert "status FAILED" in str(screen.query_one("#filter-summary").render())
+
+
+async def test_detail_pane_fills_in(fake_server):
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        await pilot.press("enter")
+        await pilot.pause(0.4)
+        await wait_for_workers(app)
+        pane = screen.query_one(DetailPane)
+        assert pane.display
+        video = screen.query_one(VideoTable).highlighted
+        text = app.export_screenshot()
+        assert "Resolution" in text and "FPS" in text
+        detail_calls = [r for r in fake_server.requests if "get_private_video_details" in r.path]
+        assert detail_calls and detail_calls[-1].query["video_no"] == video.video_no
+
+
+async def test_select_two_and_delete(fake_server):
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        table = screen.query_one(VideoTable)
+        chosen = [table.videos[0].video_no, table.videos[1].video_no]
+        await pilot.press("space", "space")
+        assert set(screen.selected) == set(chosen)
+        await pilot.press("d")
+        await pilot.pause()
+        assert not delete_requests(fake_server), "nothing is sent before confirming"
+        await pilot.press("y")
+        await pilot.pause()
+        await wait_for_workers(app)
+        deletes = delete_requests(fake_server)
+        assert len(deletes) == 1 and sorted(deletes[0].body) == sorted(chosen)
+        remaining = {v.video_no for v in table.videos}
+        assert not remaining & set(chosen)
+        assert not screen.selected
+        assert not any(v in fake_server.library.ids("default") for v in chosen)
+
+
+async def test_cancelled_delete_sends_nothing(fake_server):
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        # Focus starts on Cancel: enter cancels.
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not delete_requests(fake_server)
+
+
+async def test_download_writes_expected_bytes(fake_server, tmp_path):
+    app = make_app(fake_server.base_url, download_dir=tmp_path)
+    small = fake_server.library.small_video_ids("default")[0]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        screen.query_one("#id-filter").value = small
+        await pilot.click("#id-filter")
+        await pilot.press("enter")
+        await wait_for_workers(app)
+        screen.query_one(VideoTable).focus()
+        video = screen.query_one(VideoTable).highlighted
+        assert video.video_no == small
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("enter")  # focus is on Download
+        await pilot.pause()
+        await wait_for_workers(app, "downloads")
+        await pilot.pause()
+        files = list(tmp_path.iterdir())
+        assert len(files) == 1, files
+        assert files[0].name.endswith(f"-{small}.mp4")
+        assert files[0].read_bytes() == expected_bytes(small, video.size)
+        assert "Saved" in app.export_screenshot() or screen.query_one("#downloads").display
+
+
+async def test_download_of_missing_video_leaves_nothing(fake_server, tmp_path):
+    app = make_app(fake_server.base_url, download_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        video = screen.query_one(VideoTable).highlighted
+        # Someone else deletes it on the server while we look at it.
+        fake_server.library.delete("default", [video.video_no])
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await wait_for_workers(app, "downloads")
+        await pilot.pause()
+        assert list(tmp_path.iterdir()) == []
+        job = app.downloads.jobs[-1]
+        assert job.state.value == "failed"
+        assert "not found" in job.error.lower()
+        assert app.is_running
