@@ -55,7 +55,17 @@ SHOTS: dict[str, Script] = {
     "confirm-delete": lambda p: press(p, "space", "space", "d"),
     "download-modal": lambda p: press(p, "space", "s"),
     "help": lambda p: press(p, "question_mark"),
+    "sessions": lambda p: press(p, "2"),
+    "session-detail": lambda p: press(p, "2", "enter", wait=0.3),
+    "images": lambda p: press(p, "3"),
+    "public-video": lambda p: public(p),
 }
+
+
+async def public(pilot: Pilot) -> None:
+    await press(pilot, "l")
+    await pilot.press(*"PI-603068775285264430", "enter")
+    await settle(pilot)
 
 
 async def shoot(name: str, script: Script, out: Path, base_url: str, folder: Path) -> None:
