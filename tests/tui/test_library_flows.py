@@ -195,3 +195,48 @@ async def test_download_of_missing_video_leaves_nothing(fake_server, tmp_path):
         assert job.state.value == "failed"
         assert "not found" in job.error.lower()
         assert app.is_running
+
+
+async def test_cancel_a_running_download_leaves_no_file(fake_server, tmp_path):
+    app = make_app(fake_server.base_url, download_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        # The server accepts the download and never answers: it stays "downloading".
+        fake_server.faults.push("stall", count=1, path="/download")
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        job = app.downloads.jobs[-1]
+        assert job.state.value == "downloading"
+        assert any(p.name.endswith(".part") for p in tmp_path.iterdir())
+        await pilot.press("w")  # focus the downloads panel
+        await pilot.press("x")
+        await wait_for_workers(app, "downloads")
+        await pilot.pause()
+        assert job.state.value == "cancelled"
+        assert list(tmp_path.iterdir()) == []
+        assert app.is_running
+
+
+async def test_quit_with_running_download_asks_first(fake_server, tmp_path):
+    app = make_app(fake_server.base_url, download_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        fake_server.faults.push("stall", count=1, path="/download")
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running
+        assert "still running" in app.screen.query_one(".dialog-title").render().plain
+        await pilot.press("escape")  # keep downloading
+        await pilot.pause()
+        assert app.is_running and app.downloads.active
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.click("#quit-button")
+        await pilot.pause()
+    assert list(tmp_path.iterdir()) == []

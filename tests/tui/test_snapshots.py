@@ -103,3 +103,16 @@ class TestModals:
             await settle(pilot)
 
         assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+class TestDownloads:
+    def test_downloads_panel(self, snap_compare, app, tmp_path):
+        async def run_before(pilot):
+            await settle(pilot)
+            # Two small videos: each finishes at once, so the panel shows final states.
+            await pilot.press("down", "down", "down", "space", "space", "s")
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -62,7 +62,7 @@ class LibraryScreen(Screen):
         Binding("u", "clear_selection", "Clear selection", show=False, id="clear-selection"),
         Binding("d", "delete", "Delete", id="delete"),
         Binding("s", "download", "Download", id="download"),
-        Binding("w", "toggle_downloads", "Downloads panel", show=False, id="downloads"),
+        Binding("w", "toggle_downloads", "Focus / hide downloads", show=False, id="downloads"),
         Binding("S", "cycle_sort", "Sort by next column", show=False, id="sort"),
         Binding("R", "reverse_sort", "Reverse sort", show=False, id="reverse-sort"),
         Binding("y", "copy_id", "Copy id", show=False, id="copy-id"),
@@ -631,12 +631,14 @@ class LibraryScreen(Screen):
         self.app.downloads.clear_finished()
 
     def action_toggle_downloads(self) -> None:
+        """Show and focus the panel; when it is already focused, hide it."""
         panel = self.query_one(DownloadsPanel)
-        panel.toggle_class("open")
-        if panel.has_class("open"):
-            panel.focus()
-        else:
+        if panel.has_class("open") and panel.has_focus:
+            panel.remove_class("open")
             self.table.focus()
+        else:
+            panel.add_class("open")
+            panel.focus()
 
     # -- copy and open -------------------------------------------------------------------
 

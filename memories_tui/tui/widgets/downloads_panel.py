@@ -53,6 +53,9 @@ class DownloadRow(ListItem):
         super().__init__(id=f"download-{job.job_id}")
         self.job = job
 
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.refresh_job)
+
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield Label(Text(safe_text(self.job.path.name, max_len=38)), classes="dl-name")
@@ -61,7 +64,12 @@ class DownloadRow(ListItem):
 
     def refresh_job(self) -> None:
         job = self.job
-        bar = self.query_one(ProgressBar)
+        bars = self.query(ProgressBar)
+        if not bars:
+            # Not composed yet (a fast download can end first); the row refreshes
+            # itself after its first refresh.
+            return
+        bar = bars.first()
         size = job.size_hint
         if size:
             bar.update(total=size, progress=min(job.received, size))
@@ -107,7 +115,13 @@ class DownloadsPanel(ListView):
             row = DownloadRow(job)
             self.append(row)
             self.call_after_refresh(row.refresh_job)
+            if self.index is None:
+                self.call_after_refresh(self._highlight_first)
         self._retitle()
+
+    def _highlight_first(self) -> None:
+        if self.index is None and len(self):
+            self.index = 0
 
     def _retitle(self) -> None:
         rows = list(self.query(DownloadRow))
@@ -118,6 +132,8 @@ class DownloadsPanel(ListView):
         item = self.highlighted_child
         if isinstance(item, DownloadRow) and not item.job.state.finished:
             self.post_message(self.CancelRequested(item.job))
+        elif isinstance(item, DownloadRow):
+            self.notify("That download has ended already; nothing to cancel.", timeout=3)
 
     def action_clear_finished(self) -> None:
         for row in list(self.query(DownloadRow)):
