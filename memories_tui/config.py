@@ -46,6 +46,7 @@ class Settings:
     timeout: float = 30.0  # seconds
     concurrent_downloads: int = 2
     allow_insecure_http: bool = False
+    prefetch: bool = True  # fetch the next page while the rate budget is spare
 
     @property
     def masked_key(self) -> str:
@@ -176,6 +177,7 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "timeout": _parse_timeout,
     "concurrent_downloads": _parse_int,
     "allow_insecure_http": _parse_bool,
+    "prefetch": _parse_bool,
 }
 
 _RANGES: dict[str, tuple[int, int]] = {

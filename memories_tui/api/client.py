@@ -227,6 +227,15 @@ class MemoriesClient:
         return self._waiting_calls > 0
 
     @property
+    def has_spare_budget(self) -> bool:
+        """True when a request sent now would go at once: nothing waits on the limit.
+
+        Optional work (prefetching the next page) asks this first, so it never makes a
+        request the user is waiting for queue behind it.
+        """
+        return not self.rate_waiting and self._pacer.would_wait() == 0
+
+    @property
     def rate_limit(self) -> float | None:
         return self._pacer.rate
 

@@ -46,6 +46,12 @@ class RequestPacer:
     def enabled(self) -> bool:
         return self.interval > 0
 
+    def would_wait(self) -> float:
+        """Seconds a request started now would wait for its slot (0 when it goes at once)."""
+        if not self.enabled:
+            return 0.0
+        return max(0.0, self._next_start - self._clock())
+
     def reserve(self) -> tuple[float, float]:
         """Claim the next slot: (its start time, seconds to wait for it, 0 if it is now)."""
         now = self._clock()

@@ -8,6 +8,7 @@ browsing session does not grow without bound.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -27,6 +28,8 @@ from memories_tui.api.models import (
 )
 
 STATUSES = ("PARSE", "UNPARSE", "FAILED")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +60,18 @@ V = TypeVar("V")
 
 
 class _LRU(Generic[K, V]):
-    """A small bounded mapping; the oldest entry goes first."""
+    """A bounded mapping; the least recently used entry goes first.
 
-    def __init__(self, capacity: int) -> None:
+    `weigh` says how much of the capacity one value takes (1 each by default), so a
+    cache of pages can be bounded by rows: 40 pages of 50 rows cost what 10 of 200 do.
+    The newest entry is always kept, even if it alone is over the capacity.
+    """
+
+    def __init__(self, capacity: int, weigh: Callable[[V], int] | None = None) -> None:
         self.capacity = capacity
+        self._weigh = weigh or (lambda _value: 1)
         self._items: OrderedDict[K, V] = OrderedDict()
+        self._weight = 0
 
     def get(self, key: K) -> V | None:
         value = self._items.get(key)
@@ -70,16 +80,25 @@ class _LRU(Generic[K, V]):
         return value
 
     def put(self, key: K, value: V) -> None:
+        self.discard(key)
         self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self.capacity:
-            self._items.popitem(last=False)
+        self._weight += self._weigh(value)
+        while self._weight > self.capacity and len(self._items) > 1:
+            _, old = self._items.popitem(last=False)
+            self._weight -= self._weigh(old)
 
     def discard(self, key: K) -> None:
-        self._items.pop(key, None)
+        old = self._items.pop(key, None)
+        if old is not None:
+            self._weight -= self._weigh(old)
 
     def clear(self) -> None:
         self._items.clear()
+        self._weight = 0
+
+    @property
+    def weight(self) -> int:
+        return self._weight
 
     def __len__(self) -> int:
         return len(self._items)
@@ -93,12 +112,21 @@ def page_count(total: int, size: int) -> int:
 class LibraryService:
     """Reads and changes the library through one client, with bounded caches."""
 
-    PAGE_CACHE_SIZE = 64
+    #: Rows of cached pages kept at most (about 2 MB of videos): memory stays flat
+    #: however long someone pages through a 100,000-video library.
+    PAGE_CACHE_ROWS = 5_000
     DETAIL_CACHE_SIZE = 512
 
     def __init__(self, client: MemoriesClient) -> None:
         self.client = client
-        self._pages: _LRU[VideoQuery, VideoPage] = _LRU(self.PAGE_CACHE_SIZE)
+        self._pages: _LRU[VideoQuery, VideoPage] = _LRU(
+            self.PAGE_CACHE_ROWS, weigh=lambda page: max(1, len(page.videos))
+        )
+        # Prefetches in flight, so a user's request for the same page joins one of them
+        # instead of sending its own; `_generation` makes a prefetch that was overtaken
+        # by a delete or refresh drop its (possibly stale) answer.
+        self._prefetching: dict[VideoQuery, asyncio.Task[None]] = {}
+        self._generation = 0
         self._details: _LRU[tuple[str, str], VideoDetails] = _LRU(self.DETAIL_CACHE_SIZE)
         self._public: _LRU[str, PublicVideo] = _LRU(self.DETAIL_CACHE_SIZE)
         # One delete at a time: a second press while one runs must send nothing.
@@ -114,7 +142,52 @@ class LibraryService:
             cached = self._pages.get(query)
             if cached is not None:
                 return cached
-        page = await self.client.list_videos(
+            pending = self._prefetching.get(query)
+            if pending is not None:
+                # Shielded: the user leaving this page must not cancel the shared fetch.
+                await asyncio.shield(pending)
+                cached = self._pages.get(query)
+                if cached is not None:
+                    return cached
+        page = await self._request_page(query)
+        self._pages.put(query, page)
+        return page
+
+    async def prefetch_page(self, query: VideoQuery) -> None:
+        """Fetch `query` into the cache if the rate budget is spare; never raises.
+
+        Used for the next page while the user reads this one, so `]` is answered from
+        the cache. Skipped when a request would have to wait on the limit: optional
+        work must not delay what the user asked for.
+        """
+        if self._pages.get(query) is not None or query in self._prefetching:
+            return
+        if not self.client.has_spare_budget:
+            return
+        task = asyncio.ensure_future(self._prefetch(query, self._generation))
+        self._prefetching[query] = task
+        task.add_done_callback(lambda _task: self._prefetching.pop(query, None))
+        await asyncio.shield(task)
+
+    async def _prefetch(self, query: VideoQuery, generation: int) -> None:
+        try:
+            page = await self._request_page(query)
+        except Exception:  # noqa: BLE001 - optional work; the real request reports errors
+            log.debug("Prefetch of page %s failed.", query.page, exc_info=True)
+            return
+        if generation == self._generation:
+            self._pages.put(query, page)
+
+    async def close(self) -> None:
+        """Stop prefetches (the app is closing its client)."""
+        tasks = list(self._prefetching.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._prefetching.clear()
+
+    async def _request_page(self, query: VideoQuery) -> VideoPage:
+        return await self.client.list_videos(
             query.page,
             query.size,
             name=query.name or None,
@@ -122,8 +195,6 @@ class LibraryService:
             status=query.status or None,
             unique_id=query.unique_id,
         )
-        self._pages.put(query, page)
-        return page
 
     def cached_details(self, video_no: str, unique_id: str) -> VideoDetails | None:
         return self._details.get((unique_id, video_no))
@@ -139,6 +210,7 @@ class LibraryService:
     def invalidate(self) -> None:
         """Forget cached pages (after a change, or when the user asks to refresh)."""
         self._pages.clear()
+        self._generation += 1
 
     @property
     def deleting(self) -> bool:

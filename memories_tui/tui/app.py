@@ -116,6 +116,7 @@ class MemoriesApp(App[None]):
         self.exit()
 
     async def on_unmount(self) -> None:
+        await self.library.close()
         await self.client.aclose()
 
     # -- state shared by every view --------------------------------------------

@@ -22,6 +22,8 @@ def make_app(base_url: str, *, download_dir: Path | None = None, page_size: int 
         download_dir=download_dir,
         rate_limit=rate_limit,
         timeout=overrides.pop("timeout", 5.0),
+        # Off unless a test is about it: a prefetch would add requests that tests count.
+        prefetch=overrides.pop("prefetch", False),
         **overrides,
     )
     return MemoriesApp(settings, clock=fixed_clock(FIXED_NOW))

@@ -240,3 +240,55 @@ async def test_quit_with_running_download_asks_first(fake_server, tmp_path):
         await pilot.click("#quit-button")
         await pilot.pause()
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_mouse_sorts_by_header_and_opens_a_row(fake_server):
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        table = screen.query_one(VideoTable)
+        size_x = table.render_line(0).text.index("Size")
+        await pilot.click(VideoTable, offset=(size_x, 0))
+        await pilot.pause()
+        sizes = [v.size for v in table.videos if v.size is not None]
+        assert sizes == sorted(sizes)
+        assert "sorted by size ↑ (this page only)" in str(screen.query_one(Pager).render())
+        assert "Size ↑" in table.render_line(0).text
+        third = table.videos[2]
+        await pilot.click(VideoTable, offset=(5, 3))  # header, then rows 0, 1, 2
+        await pilot.pause()
+        assert table.highlighted is third
+        assert not screen.query_one(DetailPane).display, "one click only highlights"
+        await pilot.click(VideoTable, offset=(5, 3))
+        await pilot.pause()
+        assert screen.query_one(DetailPane).display, "a click on the highlighted row opens it"
+
+
+async def test_next_page_is_prefetched_and_served_from_cache(fake_server):
+    app = make_app(fake_server.base_url, prefetch=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        await wait_for_workers(app)  # the prefetch runs after the user rests on page 1
+        pages = [r.body["page"] for r in list_requests(fake_server)]
+        assert pages == [1, 2]
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert screen.query_state.page == 2
+        assert str(screen.query_one(Pager).render()).startswith("Page 2 of")
+        await wait_for_workers(app)
+        # Page 2 came from the cache; only page 3 was fetched ahead, once.
+        assert [r.body["page"] for r in list_requests(fake_server)] == [1, 2, 3]
+
+
+async def test_paging_quickly_prefetches_nothing(fake_server):
+    app = make_app(fake_server.base_url, prefetch=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        await pilot.press(*["right_square_bracket"] * 3)
+        await pilot.pause()
+        # The pages raced past were cancelled before their prefetch started.
+        while screen.query_state.page != 4:
+            await wait_for_workers(app, group="page")
+            await pilot.pause()
+        sent = [r.body["page"] for r in list_requests(fake_server)]
+        assert 4 in sent and sent.count(2) == 1 and sent.count(3) == 1

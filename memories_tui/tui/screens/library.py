@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, get_current_worker
 
 from memories_tui.api.errors import MemoriesError
@@ -35,6 +35,7 @@ from memories_tui.tui.widgets.video_table import COLUMNS, SORT_LABELS, SORTABLE,
 
 FILTER_DEBOUNCE = 0.3  # seconds of quiet typing before a name filter is sent
 DETAIL_REST = 0.25  # seconds the cursor must rest before private details are fetched
+PREFETCH_REST = 0.5  # seconds on a page before the next one is fetched ahead
 NARROW_WIDTH = 110  # below this many columns the detail pane goes under the table
 MAX_PAGE_SIZE = 500
 
@@ -118,7 +119,7 @@ class LibraryScreen(Screen):
         return self.query_one(VideoTable)
 
     def help_widgets(self) -> list[tuple[str, object]]:
-        return [("Downloads panel", self.query_one(DownloadsPanel))]
+        return [("Video table", self.table), ("Downloads panel", self.query_one(DownloadsPanel))]
 
     # -- loading pages ------------------------------------------------------------
 
@@ -161,6 +162,16 @@ class LibraryScreen(Screen):
         self.query_state = query
         self._show_page(page, keep_cursor_on=keep_cursor_on)
         self._set_loading("")
+        if self.app.settings.prefetch and query.page < self.page_count:
+            self.prefetch_page(query.with_page(query.page + 1))
+
+    @work(exclusive=True, group="prefetch", exit_on_error=False)
+    async def prefetch_page(self, query: VideoQuery) -> None:
+        # Only after the user rests on a page: paging quickly must not spend the
+        # budget on pages that are skipped. The service shields the request itself,
+        # so `]` pressed meanwhile joins it instead of sending another.
+        await asyncio.sleep(PREFETCH_REST)
+        await self.app.library.prefetch_page(query)
 
     def _show_page(self, page: VideoPage, *, keep_cursor_on: str | None = None) -> None:
         self.page_result = page
@@ -363,8 +374,8 @@ class LibraryScreen(Screen):
             self.sort_reverse = not self.sort_reverse
         self._resort()
 
-    @on(DataTable.HeaderSelected)
-    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+    @on(VideoTable.HeaderSelected)
+    def _header_clicked(self, event: VideoTable.HeaderSelected) -> None:
         column = COLUMNS[event.column_index][0]
         if column not in SORTABLE:
             return
@@ -382,7 +393,7 @@ class LibraryScreen(Screen):
     def action_cursor_up(self) -> None:
         self.table.action_cursor_up()
 
-    @on(DataTable.RowSelected, "#videos")
+    @on(VideoTable.RowSelected, "#videos")
     def _row_selected(self) -> None:
         self.action_open_details()
 
@@ -396,7 +407,7 @@ class LibraryScreen(Screen):
         self.query_one(DetailPane).set_class(self.details_open, "open")
         self._details_follow_cursor()
 
-    @on(DataTable.RowHighlighted, "#videos")
+    @on(VideoTable.RowHighlighted, "#videos")
     def _row_highlighted(self) -> None:
         self._details_follow_cursor()
 

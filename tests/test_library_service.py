@@ -1,0 +1,59 @@
+"""The library service's caches and prefetching, over loopback HTTP against the fake."""
+
+from __future__ import annotations
+
+from memories_tui.api.client import MemoriesClient
+from memories_tui.services.library import LibraryService, VideoQuery
+
+KEY = "sk-test-abcdefghijklmnop"
+
+
+def list_pages(server) -> list[int]:
+    return [r.body["page"] for r in server.requests if r.path.endswith("/list_videos")]
+
+
+class SmallCacheService(LibraryService):
+    PAGE_CACHE_ROWS = 100  # two pages of 50
+
+
+async def test_page_cache_is_bounded_by_rows(fake_server):
+    async with MemoriesClient(KEY, fake_server.base_url, rate_limit=None) as client:
+        library = SmallCacheService(client)
+        for page in (1, 2, 3, 4):
+            await library.fetch_page(VideoQuery(page=page, size=50))
+        assert library._pages.weight <= 100
+        await library.fetch_page(VideoQuery(page=4, size=50))  # recent: cached
+        await library.fetch_page(VideoQuery(page=1, size=50))  # evicted: asked again
+        assert list_pages(fake_server) == [1, 2, 3, 4, 1]
+
+
+async def test_prefetch_is_skipped_while_the_rate_budget_is_spent(fake_server):
+    async with MemoriesClient(KEY, fake_server.base_url, rate_limit=1.0) as client:
+        library = LibraryService(client)
+        await library.fetch_page(VideoQuery(page=1))
+        await library.prefetch_page(VideoQuery(page=2))  # would wait ~1 s: skipped
+        assert list_pages(fake_server) == [1]
+
+
+async def test_a_request_joins_the_prefetch_of_its_page(fake_server):
+    import asyncio
+
+    async with MemoriesClient(KEY, fake_server.base_url, rate_limit=None) as client:
+        library = LibraryService(client)
+        prefetch = asyncio.ensure_future(library.prefetch_page(VideoQuery(page=2)))
+        await asyncio.sleep(0)  # let the prefetch start its request
+        page = await library.fetch_page(VideoQuery(page=2))
+        await prefetch
+        assert page.videos and list_pages(fake_server) == [2]
+
+
+async def test_a_prefetch_overtaken_by_a_delete_is_dropped(fake_server):
+    import asyncio
+
+    async with MemoriesClient(KEY, fake_server.base_url, rate_limit=None) as client:
+        library = LibraryService(client)
+        prefetch = asyncio.ensure_future(library.prefetch_page(VideoQuery(page=2)))
+        await asyncio.sleep(0)
+        library.invalidate()  # e.g. a delete finished while the prefetch was in flight
+        await prefetch
+        assert library.cached_page(VideoQuery(page=2)) is None
