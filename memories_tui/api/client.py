@@ -37,6 +37,7 @@ from memories_tui.api.errors import (
     BadResponseError,
     InsecureURLError,
     MemoriesError,
+    RateLimitedError,
     mask_key,
     register_secret,
 )
@@ -73,6 +74,8 @@ __all__ = [
     "DELETE_CHUNK_SIZE",
     "DownloadStream",
     "MemoriesClient",
+    "WAIT_RATE_LIMIT",
+    "WAIT_RETRY",
     "is_loopback_host",
 ]
 
@@ -89,6 +92,10 @@ MAX_JSON_BYTES = 32 * 1024 * 1024
 MAX_REFUSAL_BYTES = 64 * 1024
 
 T = TypeVar("T")
+
+# Why the client waits (`MemoriesClient.wait_reason`).
+WAIT_RATE_LIMIT = "rate limit"
+WAIT_RETRY = "retry"
 
 
 def is_loopback_host(host: str) -> bool:
@@ -124,7 +131,13 @@ class MemoriesClient:
     download, with no cap on the total — so a stalled transfer fails within `timeout`.
     `on_rate_wait(True)` is called when the client starts waiting on its pacer or a
     backoff and `on_rate_wait(False)` when no call is waiting any more (see
-    `rate_waiting`). `backoff_base` and `sleep` exist so tests need not wait seconds.
+    `rate_waiting`); `wait_reason` then says why. `backoff_base` and `sleep` exist so
+    tests need not wait seconds.
+
+    `retry_network_errors=False` reports a timeout or a failed, refused or cut
+    connection at once instead of retrying it: for an interactive caller, where each
+    retry of a stalled server would cost another full `timeout` (and a refused
+    connection half a minute of backoff) while the user waits for words and a retry key.
     """
 
     def __init__(
@@ -143,6 +156,7 @@ class MemoriesClient:
         backoff_cap: float = 32.0,
         max_retry_after: float = 60.0,
         sleep: Callable[[float], Awaitable[Any]] | None = None,
+        retry_network_errors: bool = True,
     ) -> None:
         api_key = (api_key or "").strip()
         if any(not (0x21 <= ord(char) <= 0x7E) for char in api_key):
@@ -187,9 +201,13 @@ class MemoriesClient:
             max_retry_after=max_retry_after,
         )
         self._sleep = sleep or asyncio.sleep
+        self._retry_network_errors = retry_network_errors
         # Public so the app can attach its header indicator after building the client.
         self.on_rate_wait = on_rate_wait
         self._waiting_calls = 0
+        #: While `rate_waiting`: WAIT_RATE_LIMIT (pacing, or backing off after a rate
+        #: limit answer) or WAIT_RETRY (backing off after a server error); else None.
+        self.wait_reason: str | None = None
 
         headers = {"User-Agent": f"memories-tui/{__version__}", "Accept": "application/json"}
         if api_key:
@@ -202,6 +220,7 @@ class MemoriesClient:
             transport=transport,
             # Proxy settings from the environment must not capture loopback traffic.
             trust_env=not loopback,
+            event_hooks={"request": [self._request_leaving]},
         )
 
     # -- lifecycle -------------------------------------------------------------
@@ -476,7 +495,9 @@ class MemoriesClient:
                 await response.aclose()
 
             delay = None
-            if is_retryable(error, sent=sent, idempotent=idempotent):
+            if is_retryable(
+                error, sent=sent, idempotent=idempotent, network=self._retry_network_errors
+            ):
                 delay = self._backoff.delay(retry, error.retry_after)
             if delay is None:
                 if not idempotent and is_ambiguous(error, sent=sent):
@@ -487,7 +508,8 @@ class MemoriesClient:
                 "%s %s failed (%s); retry %d of %d in %.1f s.",
                 method, path, error.message, retry, self._backoff.max_retries, delay,
             )
-            await self._wait(delay)
+            reason = WAIT_RATE_LIMIT if isinstance(error, RateLimitedError) else WAIT_RETRY
+            await self._wait(delay, reason)
 
     async def _read_data(self, response: httpx.Response, subject: str | None) -> object:
         """The `data` of a JSON answer, or the typed error the answer stands for."""
@@ -558,6 +580,9 @@ class MemoriesClient:
 
     # -- pacing and backoff ------------------------------------------------------
 
+    async def _request_leaving(self, _request: httpx.Request) -> None:
+        self._pacer.mark_sent()
+
     async def _wait_for_turn(self) -> None:
         slot, delay = self._pacer.reserve()
         if delay <= 0:
@@ -568,16 +593,18 @@ class MemoriesClient:
             self._pacer.release(slot)  # cancelled while waiting: free the slot
             raise
 
-    async def _wait(self, seconds: float) -> None:
-        """Sleep, with `rate_waiting` on meanwhile."""
+    async def _wait(self, seconds: float, reason: str = WAIT_RATE_LIMIT) -> None:
+        """Sleep, with `rate_waiting` on (and `wait_reason` saying why) meanwhile."""
         self._waiting_calls += 1
-        if self._waiting_calls == 1:
+        if self._waiting_calls == 1 or reason != self.wait_reason:
+            self.wait_reason = reason
             self._announce(True)
         try:
             await self._sleep(seconds)
         finally:
             self._waiting_calls -= 1
             if self._waiting_calls == 0:
+                self.wait_reason = None
                 self._announce(False)
 
     def _announce(self, waiting: bool) -> None:

@@ -4,7 +4,7 @@ The Memories.ai limit is per account (1 request/s for the standard APIs) and a k
 that keeps tripping it may be suspended, so a good client paces itself instead of
 relying on retries. One `RequestPacer` is shared by every call of one client.
 
-Starts are spaced a little more than `1/rate` apart (`slack`, 5 % by default): the
+Starts are spaced a little more than `1/rate` apart (`slack`, 10 % by default): the
 server counts arrivals, not our starts, and a request that opened its connection
 first arrives later than one that reuses it — at exactly 1/rate the next one could
 arrive a hair early and be refused.
@@ -32,7 +32,7 @@ class RequestPacer:
         self,
         rate: float | None,
         *,
-        slack: float = 0.05,
+        slack: float = 0.10,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if rate is not None and (math.isnan(rate) or rate < 0):
@@ -60,6 +60,16 @@ class RequestPacer:
         start = max(now, self._next_start)
         self._next_start = start + self.interval
         return start, start - now
+
+    def mark_sent(self) -> None:
+        """A request is leaving now: the next may not start sooner than one interval on.
+
+        A request can leave well after its slot (a busy event loop, a connection being
+        opened), and the server counts arrivals: spacing from the slot alone let two
+        requests arrive closer than the limit allows.
+        """
+        if self.enabled:
+            self._next_start = max(self._next_start, self._clock() + self.interval)
 
     def release(self, slot: float) -> None:
         """Give back an unused slot, if nobody has claimed a later one since."""

@@ -36,7 +36,7 @@ def test_default_slack_keeps_arrivals_from_landing_early():
     clock = Clock()
     pacer = RequestPacer(1.0, clock=clock)
     pacer.reserve()
-    assert pacer.reserve()[1] == pytest.approx(1.05)
+    assert pacer.reserve()[1] == pytest.approx(1.10)
 
 
 def test_off_when_rate_is_none_or_zero():
@@ -124,3 +124,13 @@ async def test_a_cancelled_wait_frees_its_slot(scripted, make_client):
         await client.get_private_video("VI1")
     assert time.monotonic() - started < 0.75  # one slot (0.5 s), not four
     assert len(scripted.requests) == 2
+
+
+def test_a_late_request_pushes_the_next_slot_back():
+    now = [0.0]
+    pacer = RequestPacer(1.0, slack=0.0, clock=lambda: now[0])
+    pacer.reserve()  # slot at 0
+    now[0] = 0.3  # the request only left 0.3 s later (busy loop, new connection)
+    pacer.mark_sent()
+    now[0] = 1.0
+    assert pacer.reserve()[1] == pytest.approx(0.3)
