@@ -292,3 +292,22 @@ async def test_paging_quickly_prefetches_nothing(fake_server):
             await pilot.pause()
         sent = [r.body["page"] for r in list_requests(fake_server)]
         assert 4 in sent and sent.count(2) == 1 and sent.count(3) == 1
+
+
+async def test_cursor_repaints_after_the_table_scrolled(fake_server):
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        table = screen.query_one(VideoTable)
+        await pilot.press("end")  # scrolls to the last row
+        await pilot.pause()
+        assert table.scroll_y > 0
+        repainted = []
+        original = table.refresh
+        table.refresh = lambda *regions, **kw: (repainted.extend(regions), original(*regions, **kw))[1]
+        await pilot.press("k")
+        assert table.highlighted is table.videos[-2]
+        # Both rows the cursor left and reached are repainted where they are on screen.
+        rows_on_screen = {r.y for r in repainted}
+        last_y = len(table.videos) - int(table.scroll_y)  # header is line 0
+        assert {last_y, last_y - 1} <= rows_on_screen

@@ -418,9 +418,11 @@ class VideoTable(ScrollView, can_focus=True):
         return style
 
     def _refresh_row(self, row: int) -> None:
+        # refresh_line takes a virtual line (it subtracts the scroll offset itself);
+        # the row's virtual line is one below its index, under the header.
         y = row + 1 - int(self.scroll_y)
-        if 0 <= y < self.size.height:
-            self.refresh_line(y)
+        if 1 <= y < self.size.height:
+            self.refresh_line(row + 1)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
