@@ -20,6 +20,23 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _fault_spec(text: str) -> tuple[str, int, str | None]:
+    """ "KIND", "KIND:COUNT" or "KIND:COUNT:PATH" (e.g. "stall:1:/download")."""
+    from memories_tui.fake.faults import FAULT_KINDS
+
+    kind, _, rest = text.partition(":")
+    count_text, _, path = rest.partition(":")
+    if kind not in FAULT_KINDS:
+        raise argparse.ArgumentTypeError(f"unknown fault {kind!r}; known: {', '.join(FAULT_KINDS)}")
+    try:
+        count = int(count_text) if count_text else 1
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{count_text!r} is not a count") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError("the count must be at least 1")
+    return kind, count, path or None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="memories-tui",
@@ -55,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="requests per second before answering 0429 (default: no limit)")
     fake.add_argument("--hostile", action="store_true",
                       help="serve a library of hostile names and values (for testing)")
+    fake.add_argument("--fault", dest="faults", action="append", type=_fault_spec, default=[],
+                      metavar="KIND[:COUNT[:PATH]]",
+                      help="break the next COUNT requests (to paths ending in PATH) in the "
+                           "way KIND says, e.g. 503-html:3 or stall-body:1:/download; "
+                           "repeatable")
     return parser
 
 
@@ -87,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 api_key=args.fake_api_key,
                 rate_limit=args.fake_rate_limit,
                 hostile=args.hostile,
+                faults=args.faults,
             )
         except KeyboardInterrupt:
             pass

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Container
 from pathlib import Path
 
 DEFAULT_MAX_BYTES = 200
@@ -153,14 +154,17 @@ def _taken(path: Path) -> bool:
     return os.path.lexists(path) or os.path.lexists(part_path(path))
 
 
-def unique_path(path: Path, max_tries: int = 10_000) -> Path:
-    """`path` if neither it nor its ".part" exists, else "name (1).mp4", "name (2).mp4"…"""
-    if not _taken(path):
+def unique_path(path: Path, max_tries: int = 10_000, *, also_taken: Container[Path] = ()) -> Path:
+    """`path` if neither it nor its ".part" exists, else "name (1).mp4", "name (2).mp4"…
+
+    `also_taken` holds paths that do not exist yet but are promised (other downloads).
+    """
+    if not _taken(path) and path not in also_taken:
         return path
     stem, suffix = path.stem, path.suffix
     for n in range(1, max_tries + 1):
         candidate = path.with_name(f"{stem} ({n}){suffix}")
-        if not _taken(candidate):
+        if not _taken(candidate) and candidate not in also_taken:
             return candidate
     raise FileExistsError(f"no free name like {path.name!r} after {max_tries} tries")
 

@@ -82,6 +82,7 @@ def test_every_setting_from_environment(cwd: Path, config_path: Path, tmp_path: 
         "MEMORIES_TIMEOUT": "2.5",
         "MEMORIES_CONCURRENT_DOWNLOADS": "4",
         "MEMORIES_ALLOW_INSECURE_HTTP": "yes",
+        "MEMORIES_PREFETCH": "off",
     }
     assert set(environ) == set(ENV_VARS.values())
     settings, warnings = load(cwd, config_path, environ=environ)
@@ -96,6 +97,7 @@ def test_every_setting_from_environment(cwd: Path, config_path: Path, tmp_path: 
         timeout=2.5,
         concurrent_downloads=4,
         allow_insecure_http=True,
+        prefetch=False,
     )
     assert warnings == []
 

@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from memories_tui.filenames import part_path, safe_destination, unique_path, video_filename
+from memories_tui.filenames import (
+    DEFAULT_MAX_BYTES,
+    part_path,
+    safe_destination,
+    unique_path,
+    video_filename,
+)
 
 ID = "VI606404158946574336"
 
@@ -144,3 +150,34 @@ def test_unique_path_treats_a_dangling_symlink_as_taken(tmp_path: Path) -> None:
 def test_unique_path_for_a_part_file_only(tmp_path: Path) -> None:
     (tmp_path / "clip.mp4.part").write_bytes(b"")
     assert unique_path(tmp_path / "clip.mp4") == tmp_path / "clip (1).mp4"
+
+
+# Long names too: a repeated hostile piece reaches thousands of characters cheaply.
+long_string = st.builds(lambda piece, times: piece * times, any_string, st.integers(1, 400))
+# Reserved on Windows whatever the extension, checked here independently of the module.
+RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
+    f"{p}{n}" for p in ("COM", "LPT") for n in "123456789¹²³"}
+
+
+@given(name=st.one_of(any_string, long_string), video_no=st.one_of(any_string, long_string))
+def test_any_server_string_gives_a_file_name_that_stays_in_the_folder(
+        names_dir: Path, name: str, video_no: str) -> None:
+    result = video_filename(name, video_no)
+    assert result and result not in (".", "..")
+    assert "/" not in result and "\\" not in result and "\x00" not in result
+    assert os.sep not in result and (os.altsep is None or os.altsep not in result)
+    assert len(result.encode("utf-8")) <= DEFAULT_MAX_BYTES
+    assert not result.startswith((".", "-"))
+    assert not any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in result)
+    assert result.split(".", 1)[0].rstrip(" ").upper() not in RESERVED
+    # Where it lands, resolved by the OS's rules rather than by the function under test.
+    landed = (names_dir / result).resolve()
+    assert landed.parent == names_dir and landed.name == result
+
+
+@given(st.lists(st.tuples(any_string, any_string), min_size=2, max_size=6))
+def test_different_ids_give_different_names(pairs: list[tuple[str, str]]) -> None:
+    # Real ids are letters and digits: for those, distinct videos never share a file.
+    ids = [f"VI{n}" for n in range(len(pairs))]
+    names = [video_filename(name, video_no) for (name, _), video_no in zip(pairs, ids)]
+    assert len(set(names)) == len(names)

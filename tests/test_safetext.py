@@ -3,12 +3,14 @@ reordering and no markup."""
 
 from __future__ import annotations
 
+import io
 import unicodedata
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
+from rich.console import Console
 from rich.text import Text
 from textual.content import Content
 
@@ -170,3 +172,38 @@ def test_escape_markup_renders_exactly_the_input(raw: str) -> None:
 def test_emoji_joiners_are_kept_and_lone_ones_shown():
     assert safe_text("coder 👩\u200d💻") == "coder 👩\u200d💻"
     assert safe_text("a\u200db") == "a⟨U+200D⟩b"
+
+
+# -- what reaches the screen --------------------------------------------------------------
+
+long_text = st.builds(lambda piece, times: piece * times, any_text, st.integers(1, 200))
+
+
+def on_screen(renderable, width: int = 40) -> str:
+    """What a terminal would be sent for `renderable`, styles left out."""
+    console = Console(file=io.StringIO(), width=width, color_system=None, legacy_windows=False,
+                      force_terminal=True)
+    console.print(renderable)
+    return console.file.getvalue()
+
+
+def terminal_controls(output: str) -> set[str]:
+    """C0 and C1 controls (ESC, BEL, CSI 0x9b…) except the line breaks of layout."""
+    return {ch for ch in output if unicodedata.category(ch) == "Cc" and ch != "\n"}
+
+
+@given(st.one_of(any_text, long_text))
+def test_no_control_character_reaches_the_screen(raw: str) -> None:
+    # One line (tables, titles, notifications), cut or not, and a multi-line body.
+    for renderable in (as_text(raw), as_text(raw, max_len=20), Text(safe_multiline(raw))):
+        output = on_screen(renderable)
+        assert terminal_controls(output) == set()
+        assert unsafe_chars(output.replace("\n", "")) == set()
+    # Textual content (Static, Label, notifications) built from the same text.
+    content = Content(safe_text(raw))
+    assert unsafe_chars(content.plain) == set()
+
+
+def test_unsafe_text_would_reach_the_screen_raw():
+    # Why the functions above matter: Rich passes ESC and OSC sequences straight through.
+    assert terminal_controls(on_screen(Text("\x1b]52;c;aGVsbG8=\x07"))) == {"\x1b"}

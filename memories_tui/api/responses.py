@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import http
 import math
+import os
+import socket
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -137,11 +139,34 @@ def error_for_transport(
     return NetworkError(f"The connection to {where} was cut off.", host=where)
 
 
+def _os_cause(exc: BaseException) -> OSError | None:
+    """The OS error under an httpx one, if any.
+
+    httpx wraps it in layers, and for a refused connection the layer in between says
+    only "All connection attempts failed"; the words a person needs are further down.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno is not None:
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def _reason(exc: Exception) -> str:
     """A short cause from the OS ("Connection refused", "Name or service not known")."""
-    text = str(exc).strip()
-    if "] " in text:  # "[Errno 111] Connection refused" -> "Connection refused"
-        text = text.split("] ", 1)[1]
+    cause = _os_cause(exc)
+    if isinstance(cause, socket.gaierror) and cause.strerror:
+        text = cause.strerror
+    elif cause is not None and cause.errno and cause.errno > 0:
+        # strerror() gives the plain phrase; asyncio's own text adds an address tuple.
+        text = os.strerror(cause.errno)
+    else:
+        text = str(exc).strip()
+        if "] " in text:  # "[Errno 111] Connection refused" -> "Connection refused"
+            text = text.split("] ", 1)[1]
     if not text or len(text) > 80:
         return ""
     return f" ({text})"

@@ -47,15 +47,19 @@ class BackoffPolicy:
         return min(self.cap, computed * (1.0 + 0.25 * rng()))
 
 
-def is_retryable(error: MemoriesError, *, sent: bool, idempotent: bool) -> bool:
+def is_retryable(
+    error: MemoriesError, *, sent: bool, idempotent: bool, network: bool = True
+) -> bool:
     """Whether resending the request after `error` is worth it and safe.
 
-    `sent` is False when the request failed before it could reach the server.
+    `sent` is False when the request failed before it could reach the server. With
+    `network=False` timeouts and failed or cut connections are never retried: the
+    caller reports them at once and lets the user decide.
     """
     if isinstance(error, RateLimitedError):
         return True  # the server refused to act: always safe to resend
     if isinstance(error, NetworkError):
-        return idempotent or not sent
+        return network and (idempotent or not sent)
     if isinstance(error, ServerError) and (error.http_status or 0) >= 500:
         return idempotent
     return False

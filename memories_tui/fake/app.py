@@ -258,7 +258,7 @@ def _api(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         if fault == "429":
             ctx.rate_limited_count += 1
         if fault is not None and fault not in BODY_FAULTS:
-            return fault_response(fault, request.url.path, ctx.stopping)
+            return fault_response(fault, request, ctx.stopping)
         if not _authorized(ctx, request.headers.get("authorization")):
             return _unauthorized()
         if ctx.bucket is not None:

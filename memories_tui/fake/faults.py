@@ -7,35 +7,51 @@ pushed; ``path=`` limits one to requests whose path ends with it (e.g. "/downloa
 Kinds:
 
 - ``"429"``: the rate-limit envelope ``0429`` (HTTP 200, ``Retry-After: 1``).
+- ``"401"``: HTTP 401 with the failure envelope, as when a key is revoked mid-session.
 - ``"500"``: HTTP 500 with a Spring-style JSON error body (not the envelope).
 - ``"502"``, ``"503-html"``: HTTP 502 / 503 with an HTML page, as a proxy sends.
 - ``"malformed"``: HTTP 200, ``application/json``, a body that is not JSON.
 - ``"envelope-missing"``: HTTP 200 JSON without ``code``.
+- ``"envelope-types"``: HTTP 200 JSON whose envelope fields all have the wrong JSON
+  types (``code`` an object, ``msg`` a list, ``data`` a string, the flags strings).
+- ``"data-types"``: a success envelope whose ``data`` is a list where an object belongs.
+- ``"redirect"``: HTTP 307 to the same path on another host name of this server
+  (``localhost`` for ``127.0.0.1`` and back): a client that followed it would send the
+  key to a host it was not configured for, and the fake would record that request.
+- ``"echo-key"``: a failure envelope whose ``msg`` quotes the request's
+  ``Authorization`` header, as a careless server's error page might.
 - ``"stall"``: accepts and never answers, until the client leaves or the server stops.
+- ``"code-number"``: the handler's own answer with the envelope ``code`` sent as a
+  JSON number (``0``, ``1``, ``429``) instead of a string of digits.
 - ``"cut"``: headers with the full ``Content-Length``, half the body, connection dropped.
 - ``"short"``: all but the last tenth of the body, then the connection is dropped.
 - ``"long"``: the whole body, then 4 KiB more past ``Content-Length``.
+- ``"stall-body"``: headers with the full ``Content-Length``, half the body, then
+  nothing more on a connection kept open, until the client leaves or the server stops.
 
-The last three run the real handler first and break its answer, so a download is cut
-mid-video and a listing mid-JSON.
+The last five run the real handler first and change or break its answer, so a
+download is cut (or stalls) mid-video and a listing mid-JSON.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter, deque
 from typing import Any
 
+from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from .streaming import ByteStreamResponse, ClientWatch, bytes_source
-from .wire import rate_limited
+from .wire import failure, rate_limited
 
-FAULT_KINDS = ("429", "500", "502", "503-html", "malformed", "envelope-missing",
-               "stall", "cut", "short", "long")
+FAULT_KINDS = ("429", "401", "500", "502", "503-html", "malformed", "envelope-missing",
+               "envelope-types", "data-types", "redirect", "echo-key", "stall",
+               "code-number", "cut", "short", "long", "stall-body")
 #: Faults applied to the handler's answer rather than instead of it.
-BODY_FAULTS = ("cut", "short", "long")
+BODY_FAULTS = ("code-number", "cut", "short", "long", "stall-body")
 LONG_EXTRA = 4096
 
 
@@ -107,10 +123,21 @@ class StallResponse(Response):
             watch.close()
 
 
-def fault_response(kind: str, path: str, stopping: threading.Event) -> Response:
+def _other_host_url(request: Request) -> str:
+    """The same URL under another name of this server: a different host to a client."""
+    url = request.url
+    other = "localhost" if url.hostname != "localhost" else "127.0.0.1"
+    return str(url.replace(hostname=other))
+
+
+def fault_response(kind: str, request: Request, stopping: threading.Event) -> Response:
     """The answer for a fault that replaces the handler's answer."""
+    path = request.url.path
     if kind == "429":
         return JSONResponse(rate_limited(), headers={"Retry-After": "1"})
+    if kind == "401":
+        return JSONResponse(failure("0401", "Unauthorized: missing or invalid API key"),
+                            status_code=401)
     if kind == "500":
         return JSONResponse({"timestamp": "2026-11-01T00:00:00.000+00:00", "status": 500,
                              "error": "Internal Server Error", "path": path}, status_code=500)
@@ -124,13 +151,40 @@ def fault_response(kind: str, path: str, stopping: threading.Event) -> Response:
                          media_type="application/json")
     if kind == "envelope-missing":
         return JSONResponse({"msg": "success", "data": None})
+    if kind == "envelope-types":
+        return JSONResponse({"code": {"value": "0000"}, "msg": ["success"], "data": "videos",
+                             "success": "true", "failed": 0})
+    if kind == "data-types":
+        return JSONResponse({"code": "0000", "msg": "success", "data": ["not", "an", "object"],
+                             "success": True, "failed": False})
+    if kind == "redirect":
+        return Response(status_code=307, headers={"Location": _other_host_url(request)})
+    if kind == "echo-key":
+        # The fake keeps no key anywhere else; this answer exists to test redaction.
+        sent = request.headers.get("authorization", "")
+        return JSONResponse(failure("0400", f"invalid parameter: key {sent} is not allowed here"))
     if kind == "stall":
         return StallResponse(stopping)
     raise ValueError(f"{kind!r} breaks an answer; use break_response")
 
 
+def _code_as_number(response: Response) -> Response:
+    """The handler's JSON envelope with ``code`` as a JSON number; other answers as they are."""
+    if isinstance(response, ByteStreamResponse) or not isinstance(response, JSONResponse):
+        return response
+    payload = json.loads(bytes(response.body))
+    code = payload.get("code") if isinstance(payload, dict) else None
+    if not (isinstance(code, str) and code.isdigit()):
+        return response
+    payload["code"] = int(code)
+    headers = {k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")}
+    return JSONResponse(payload, status_code=response.status_code, headers=headers)
+
+
 def break_response(kind: str, response: Response, stopping: threading.Event) -> Response:
-    """Break the handler's answer as "cut", "short" or "long" say."""
+    """Change or break the handler's answer as the kind says (see ``BODY_FAULTS``)."""
+    if kind == "code-number":
+        return _code_as_number(response)
     if isinstance(response, ByteStreamResponse):
         stream = response
     else:
@@ -147,4 +201,6 @@ def break_response(kind: str, response: Response, stopping: threading.Event) -> 
         return stream.broken(send_bytes=n - max(1, n // 10))
     if kind == "long":
         return stream.broken(extra=b"\0" * LONG_EXTRA)
+    if kind == "stall-body":
+        return stream.broken(send_bytes=n // 2, hold_open=True)
     raise ValueError(f"{kind!r} is not a body fault")

@@ -1,8 +1,8 @@
 """Strings and wire values that try to break a terminal UI.
 
 The hostile profile (``FakeServer(hostile=True)``, ``fake-server --hostile``) puts these
-into video names, failure causes, session titles, chat messages, hashtags and image
-names. A correct client shows them as inert text: no markup is interpreted, no escape
+into video names and ids, failure causes, playable URLs, session titles, chat messages,
+hashtags and image names. A correct client shows them as inert text: no markup is interpreted, no escape
 sequence reaches the terminal, no file is written outside the download folder, and a
 value of the wrong JSON type degrades one field instead of failing the screen.
 
@@ -71,6 +71,22 @@ HOSTILE_CAUSES: tuple[str, ...] = (
     "File corrupted\x1b[31m\x1b]0;pwned\x07",
     "line one\nline two",
     "\u202eDownload timed out",
+)
+
+#: Video ids. The server really uses them (lookups, downloads and deletes work), so a
+#: client must carry them verbatim to the server and still never show them raw or
+#: build a path from them unsanitised.
+HOSTILE_IDS: tuple[str, ...] = (
+    "VI[bold red]606[/]",
+    "VI\x1b]52;c;aGVsbG8=\x07607",
+    "VI../../../tmp/608",
+    "VI" + "9" * 300,
+)
+
+#: ``video_url`` values of private videos: not web links, so never to be opened.
+HOSTILE_URLS: tuple[str, ...] = (
+    "javascript:alert(document.cookie)",
+    "file:///etc/passwd",
 )
 
 #: Session titles.

@@ -73,7 +73,8 @@ def _task_id(seed: int, kind: str) -> str:
     return (f"{hx(8)}-{hx(4)}-4{hx(3)}-{'89ab'[d.below(4)]}{hx(3)}-{hx(12)}_{hx(32)}")
 
 
-# Wrong JSON types for some hostile records (``video_no`` is filled in per record).
+# Wrong JSON types (and URLs that are not web links) for some hostile records
+# (``video_no`` is filled in per record).
 _WRONG_TYPES: tuple[dict[str, Any], ...] = (
     {"video_name": 12345},
     {"video_name": None},
@@ -85,16 +86,19 @@ _WRONG_TYPES: tuple[dict[str, Any], ...] = (
     {"status": "QUEUED"},
     {"duration": "NaN", "size": "99999999999999999999999", "extra": ["unknown", "field"]},
     {"cause": ["a", "list"], "create_time": None},
+    {"video_url": H.HOSTILE_URLS[0]},
+    {"video_url": H.HOSTILE_URLS[1], "video_name": ["an", "array"]},
 )
 
 
 def _hostile_shelf(seed: int) -> ListedShelf:
-    """~50 videos: every hostile name once, records with wrong JSON types, ordinary ones."""
+    """~55 videos: every hostile name and id once, records with wrong JSON types, ordinary ones."""
     normal = GeneratedShelf(seed, "hostile-normal", 30, 10)
-    plan: list[int | str | dict[str, Any]] = list(range(7))  # the task videos stay ordinary
+    plan: list[int | str | dict[str, Any] | tuple[str, str]] = list(range(7))  # task videos stay ordinary
     names, wrongs, extra = list(H.HOSTILE_NAMES), list(_WRONG_TYPES), list(range(7, normal.count))
-    while names or wrongs or extra:
-        for queue, take in ((names, 2), (wrongs, 1), (extra, 1)):
+    ids = [("id", video_no) for video_no in H.HOSTILE_IDS]
+    while names or wrongs or extra or ids:
+        for queue, take in ((names, 2), (wrongs, 1), (extra, 1), (ids, 1)):
             plan.extend(queue[:take])
             del queue[:take]
     records: list[VideoRecord] = []
@@ -105,16 +109,20 @@ def _hostile_shelf(seed: int) -> ListedShelf:
         if isinstance(item, int):
             rec = normal.record(item)
             records.append(replace(rec, video_no=video_no, create_ms=create_ms,
-                                   namespace=DEFAULT_NAMESPACE, size=min(rec.size, 8 << 20)))
+                                   namespace=DEFAULT_NAMESPACE, size=min(rec.size, 1 << 20)))
             continue
         overrides = None
-        if isinstance(item, dict):
+        if isinstance(item, tuple):
+            video_no, name = item[1], f"hostile id {pos}.mp4"
+        elif isinstance(item, dict):
             overrides = dict(item)
             if "video_no" in overrides:
                 overrides["video_no"] = int(video_no[2:])
             name = f"wrong types {pos}.mp4"
-            if "video_name" in overrides:
-                name = "" if overrides["video_name"] is None else str(overrides["video_name"])
+            if isinstance(overrides.get("video_name"), (str, int)):
+                name = str(overrides["video_name"])
+            elif "video_name" in overrides:
+                name = ""  # null, a list or an object: no usable name
         else:
             name = item
         failed = d.chance(0.25)

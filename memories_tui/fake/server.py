@@ -13,7 +13,9 @@ import contextlib
 import socket
 import threading
 import time
+from collections.abc import Sequence
 from types import TracebackType
+
 import uvicorn
 
 from .app import FakeApp, FakeContext, create_app
@@ -186,17 +188,24 @@ class FakeServer:
 
 def serve_forever(host: str = "127.0.0.1", port: int = 8765, seed: int = 1, videos: int = 300,
                   api_key: str | None = None, rate_limit: float | None = None,
-                  hostile: bool = False, burst: int = 1) -> None:
+                  hostile: bool = False, burst: int = 1,
+                  faults: Sequence[tuple[str, int, str | None]] = ()) -> None:
     """Serve in the foreground until Ctrl+C (``memories-tui fake-server``).
 
     ``api_key=None`` accepts any non-empty key; ``rate_limit`` is requests per second.
+    ``faults`` are (kind, count, path suffix or None), pushed before the first request;
+    more can be pushed while it runs with ``POST /_fake/faults``.
     """
     library = FakeLibrary(seed=seed, videos=videos, hostile=hostile)
     app = create_app(library, api_key=api_key, rate_limit=rate_limit, burst=burst)
+    for kind, count, path in faults:
+        app.state.fake.faults.push(kind, count, path=path)
     sock = _bind(host, port)
     details = [f"seed {seed}", f"{library.video_count()} videos"]
     if hostile:
         details.append("hostile")
+    if faults:
+        details.append(f"{sum(count for _, count, _ in faults)} faults pending")
     if rate_limit:
         details.append(f"rate limit {rate_limit:g} req/s")
     if api_key is not None:

@@ -4,7 +4,8 @@
 and stops when the client goes away or the server stops (a 1 GiB download to a client
 that hung up must not keep generating bytes). The same class sends broken bodies for
 the fault switches: fewer bytes than ``Content-Length`` then a dropped connection
-("cut", "short"), or more bytes than ``Content-Length`` ("long").
+("cut", "short"), fewer bytes then silence on an open connection ("stall-body"), or
+more bytes than ``Content-Length`` ("long").
 
 Breaking framing needs the TCP transport, which ASGI does not expose. Under uvicorn's
 h11 protocol the ``send`` callable is a bound method of the request cycle, which holds
@@ -97,15 +98,16 @@ class ClientWatch:
 class ByteStreamResponse(Response):
     """A body of ``length`` bytes from ``chunks(start, end)``, possibly broken.
 
-    ``send_bytes`` < ``length`` sends that many then drops the connection; ``extra``
-    bytes are written after the whole declared body, past ``Content-Length``, and the
-    connection is then dropped.
+    ``send_bytes`` < ``length`` sends that many then drops the connection, or with
+    ``hold_open`` keeps it open and silent until the client leaves or the server stops;
+    ``extra`` bytes are written after the whole declared body, past ``Content-Length``,
+    and the connection is then dropped.
     """
 
     def __init__(self, *, length: int, chunks: ChunkSource, media_type: str,
                  stopping: threading.Event | None = None, status_code: int = 200,
                  headers: dict[str, str] | None = None, send_bytes: int | None = None,
-                 extra: bytes = b"") -> None:
+                 extra: bytes = b"", hold_open: bool = False) -> None:
         self.status_code = status_code
         self.media_type = media_type
         self.background = None
@@ -113,14 +115,16 @@ class ByteStreamResponse(Response):
         self.length, self.chunks, self.stopping = length, chunks, stopping
         self.send_bytes = length if send_bytes is None else min(send_bytes, length)
         self.extra = extra
+        self.hold_open = hold_open
         self.init_headers({**(headers or {}), "content-length": str(length)})
 
-    def broken(self, *, send_bytes: int | None = None, extra: bytes = b"") -> ByteStreamResponse:
+    def broken(self, *, send_bytes: int | None = None, extra: bytes = b"",
+               hold_open: bool = False) -> ByteStreamResponse:
         return ByteStreamResponse(
             length=self.length, chunks=self.chunks, media_type=self.media_type or "",
             stopping=self.stopping, status_code=self.status_code,
             headers={k: v for k, v in self.headers.items() if k != "content-length"},
-            send_bytes=send_bytes, extra=extra,
+            send_bytes=send_bytes, extra=extra, hold_open=hold_open,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -136,6 +140,11 @@ class ByteStreamResponse(Response):
                     return
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             if self.send_bytes < self.length:
+                if self.hold_open:
+                    # A stalled transfer: the client must notice by its own read timeout.
+                    await watch.wait(self.stopping)
+                    if watch.gone.is_set():
+                        return
                 if not await watch.drop(scope):
                     # No transport to cut: fail loudly rather than look complete.
                     raise ConnectionAbortedError("fake server: response body cut on purpose")

@@ -175,7 +175,12 @@ class DownloadManager:
         jobs = []
         for item in planned:
             path = item.path
-            exists = path.exists() or path in self._claimed
+            if path in self._claimed:
+                # Another video of this session will write that name (two ids can look
+                # alike once sanitised): it gets a name of its own, whatever `conflict`
+                # says, since that answer is about files on disk, not other downloads.
+                path = self._free_path(path)
+            exists = path.exists()
             job = DownloadJob(
                 job_id=next(self._ids),
                 video_no=item.video.video_no,
@@ -197,11 +202,8 @@ class DownloadManager:
         return jobs
 
     def _free_path(self, path: Path) -> Path:
-        candidate = unique_path(path)
-        while candidate in self._claimed:
-            # unique_path only sees the disk; step past names other jobs will write.
-            candidate = unique_path(candidate.with_name(candidate.stem + " (x)" + candidate.suffix))
-        return candidate
+        # Free on disk and not promised to a queued or running job.
+        return unique_path(path, also_taken=self._claimed)
 
     def _report(self, job: DownloadJob, *, force: bool = False) -> None:
         now = self._clock()
@@ -220,13 +222,16 @@ class DownloadManager:
         if job.state is not JobState.QUEUED:
             return job
         part = part_path(job.path)
+        claimed = job.path
         try:
             async with self._slots:
                 job.state = JobState.RUNNING
                 job.started_at = self._clock()
                 self._report(job, force=True)
                 await self._stream_to(job, part)
-                await asyncio.to_thread(self._finish_file, part, job.path, job.conflict)
+                job.path = await asyncio.to_thread(
+                    self._finish_file, part, job.path, job.conflict
+                )
             job.state = JobState.DONE
         except asyncio.CancelledError:
             job.state = JobState.CANCELLED
@@ -243,7 +248,7 @@ class DownloadManager:
             await _remove_quietly(part)
         finally:
             job.finished_at = self._clock()
-            self._claimed.discard(job.path)
+            self._claimed.discard(claimed)
             self._report(job, force=True)
         return job
 
@@ -286,11 +291,27 @@ class DownloadManager:
             raise
 
     @staticmethod
-    def _finish_file(part: Path, final: Path, conflict: Conflict) -> None:
-        if final.exists() and conflict is not Conflict.OVERWRITE:
-            # The file appeared while we downloaded: never overwrite without consent.
-            final = unique_path(final)
-        os.replace(part, final)
+    def _finish_file(part: Path, final: Path, conflict: Conflict) -> Path:
+        """Give the complete `.part` its name; returns the name it got."""
+        if conflict is Conflict.OVERWRITE:
+            os.replace(part, final)
+            return final
+        # The file may have appeared while we downloaded: never overwrite without
+        # consent. A hard link fails if the name is taken, even by a file created a
+        # moment ago, where checking first and renaming after could still clobber it.
+        for _ in range(100):
+            target = unique_path(final) if os.path.lexists(final) else final
+            try:
+                os.link(part, target)
+            except FileExistsError:
+                continue
+            except OSError:
+                break  # no hard links on this file system (FAT, some mounts)
+            os.unlink(part)
+            return target
+        target = unique_path(final) if os.path.lexists(final) else final
+        os.replace(part, target)
+        return target
 
     def cancel_all_pending(self) -> None:
         for job in self.jobs:
@@ -304,10 +325,23 @@ class DownloadManager:
         self.jobs = [job for job in self.jobs if not job.state.finished]
 
 
+_PART_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+
+
 def _open_part(part: Path):
-    # The folder is not created here: the modal creates it when the user confirms, so
-    # a folder that vanished since then is reported, not silently re-created.
-    return open(part, "wb")  # noqa: SIM115 - closed by _stream_to
+    """A new, empty `.part` file of our own, opened for writing.
+
+    Created exclusively: whatever is there already (a `.part` left by a crash, or a
+    link planted to make us write elsewhere) is removed, never written through.
+    The folder is not created here: the modal creates it when the user confirms, so
+    a folder that vanished since then is reported, not silently re-created.
+    """
+    try:
+        fd = os.open(part, _PART_FLAGS, 0o644)
+    except FileExistsError:
+        os.unlink(part)  # removes the name only; a link's target is left alone
+        fd = os.open(part, _PART_FLAGS, 0o644)
+    return os.fdopen(fd, "wb")  # closed by _stream_to
 
 
 def _flush_and_close(handle) -> None:

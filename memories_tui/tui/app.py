@@ -11,12 +11,14 @@ from datetime import datetime
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
 from memories_tui.api.client import MemoriesClient
 from memories_tui.config import Settings
 from memories_tui.format import system_clock
+from memories_tui.safetext import safe_multiline, safe_text
 from memories_tui.services.downloads import DownloadJob, DownloadManager
 from memories_tui.services.library import LibraryService
 from memories_tui.tui.clipboard import osc52_sequence
@@ -52,6 +54,9 @@ class MemoriesApp(App[None]):
     rate_waiting: reactive[bool] = reactive(False)
     """True while a request waits on the client's rate limiter or a back-off."""
 
+    wait_reason: reactive[str] = reactive("")
+    """Why, while `rate_waiting`: the client's WAIT_RATE_LIMIT or WAIT_RETRY."""
+
     def __init__(
         self,
         settings: Settings,
@@ -72,6 +77,9 @@ class MemoriesApp(App[None]):
             timeout=settings.timeout,
             allow_insecure_http=settings.allow_insecure_http,
             on_rate_wait=self._on_rate_wait,
+            # The user is watching: a stalled or unreachable server is reported within
+            # the timeout, with a retry key, rather than after a ladder of retries.
+            retry_network_errors=False,
         )
         self.library = LibraryService(self.client)
         self.downloads = DownloadManager(
@@ -106,7 +114,9 @@ class MemoriesApp(App[None]):
 
         try:
             loop = asyncio.get_running_loop()
-            for sig in (signal.SIGHUP, signal.SIGTERM):
+            # SIGINT too: Ctrl+C reaches us as a key in the terminal, but `kill -INT`
+            # must not leave partial downloads behind either.
+            for sig in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, self._exit_on_signal)
         except (NotImplementedError, RuntimeError, ValueError, AttributeError):
             pass
@@ -126,6 +136,7 @@ class MemoriesApp(App[None]):
         return self.client.host
 
     def _on_rate_wait(self, waiting: bool) -> None:
+        self.wait_reason = (self.client.wait_reason or "") if waiting else ""
         self.rate_waiting = waiting
 
     def _on_download_update(self, job: DownloadJob) -> None:
@@ -202,6 +213,26 @@ class MemoriesApp(App[None]):
                 self.exit()
 
         self.push_screen(ConfirmQuitModal(len(running)), decided)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification of every screen comes here; plain ones are made safe.
+
+        Messages sent with `markup=False` are the ones that quote the server or the
+        disk (names, ids, error messages): whatever a caller forgot to clean, no control
+        character, escape sequence or bidi override reaches the terminal from here.
+        """
+        if not markup:
+            message = safe_multiline(message)
+            title = safe_text(title)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def copy_to_clipboard(self, text: str) -> None:
         self._clipboard = text

@@ -167,6 +167,56 @@ async def test_connect_errors_are_retried(make_client):
     assert len(sleep.waits) == 2
 
 
+# -- an interactive caller: network failures at once, server trouble still retried -------
+
+
+async def test_refused_connection_is_reported_at_once_naming_host_and_cause(make_client):
+    sleep = SleepRecorder()
+    port = closed_port()
+    async with make_client(f"http://127.0.0.1:{port}", sleep=sleep,
+                           retry_network_errors=False) as client:
+        with pytest.raises(NetworkError) as info:
+            await client.list_videos()
+    assert sleep.waits == []
+    assert info.value.host == f"127.0.0.1:{port}"
+    # The OS's words, not httpx's "All connection attempts failed".
+    assert info.value.message == f"Could not connect to 127.0.0.1:{port} (Connection refused)."
+
+
+async def test_unknown_host_is_reported_at_once_naming_it(make_client):
+    sleep = SleepRecorder()
+    async with make_client("https://nonexistent.invalid", sleep=sleep,
+                           retry_network_errors=False) as client:
+        with pytest.raises(NetworkError) as info:
+            await client.list_videos()
+    assert sleep.waits == [] and not isinstance(info.value, RequestTimeout)
+    assert info.value.message.startswith("Could not connect to nonexistent.invalid (")
+
+
+async def test_a_stall_is_one_timeout_not_a_ladder_of_them(scripted, make_client):
+    sleep = SleepRecorder()
+    scripted.push(Reply(delay=2), Reply(json=PAGE))
+    started = time.monotonic()
+    async with make_client(scripted.base_url, timeout=0.3, sleep=sleep,
+                           retry_network_errors=False) as client:
+        with pytest.raises(RequestTimeout, match=r"did not answer within 0\.3 s"):
+            await client.list_videos()
+    assert time.monotonic() - started < 1.5
+    assert len(scripted.requests) == 1 and sleep.waits == []
+
+
+async def test_rate_limits_and_5xx_are_still_retried_and_say_why(scripted, make_client):
+    reasons: list[str | None] = []
+    scripted.push(Reply(json=envelope(code="0429")), Reply(status=503), Reply(json=PAGE))
+    async with make_client(scripted.base_url, sleep=SleepRecorder(),
+                           retry_network_errors=False) as client:
+        client.on_rate_wait = lambda waiting: reasons.append(client.wait_reason)
+        await client.list_videos()
+        assert client.wait_reason is None and not client.rate_waiting
+    assert len(scripted.requests) == 3
+    assert reasons == ["rate limit", None, "retry", None]
+
+
 # -- deletes: chunked, and never resent after an ambiguous failure --------------------------
 
 

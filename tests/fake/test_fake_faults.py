@@ -223,6 +223,106 @@ def test_admin_routes(fault_server):
     assert recorded[0]["has_auth"] and API_KEY not in json.dumps(recorded)
 
 
+def test_401_fault_is_a_revoked_key(fault_server, fc):
+    fault_server.faults.push("401")
+    response = fc.get("/list_sessions")
+    assert response.status_code == 401
+    assert response.json()["code"] == "0401" and response.json()["failed"] is True
+    assert ok_data(fc.get("/list_sessions"))
+
+
+def test_envelope_of_the_wrong_types(fault_server, fc):
+    fault_server.faults.push("envelope-types")
+    fault_server.faults.push("data-types")
+    wrong = fc.post("/list_videos", json={})
+    assert wrong.status_code == 200
+    body = wrong.json()
+    assert isinstance(body["code"], dict) and isinstance(body["msg"], list)
+    assert isinstance(body["data"], str) and isinstance(body["success"], str)
+    data_wrong = fc.post("/list_videos", json={}).json()
+    assert data_wrong["code"] == "0000" and isinstance(data_wrong["data"], list)
+    assert ok_data(fc.post("/list_videos", json={}))
+
+
+def test_code_number_keeps_the_answer_but_sends_code_as_a_number(fault_server, fc):
+    expected = ok_data(fc.post("/list_videos", json={"size": 3}))
+    fault_server.faults.push("code-number", count=2)
+    body = fc.post("/list_videos", json={"size": 3}).json()
+    assert body["code"] == 0 and type(body["code"]) is int
+    assert body["data"] == expected and body["msg"] == "success"
+    missing = fc.get("/get_private_video_details", params={"video_no": "VI1"}).json()
+    assert missing["code"] == 1 and missing["data"] is None
+    # A download is not JSON: it passes through whole.
+    video_no, size = small_video(fault_server)
+    fault_server.faults.push("code-number", path="/download")
+    assert fc.post("/download", json={"video_no": video_no}).content == expected_bytes(video_no, size)
+
+
+def test_redirect_points_at_this_server_under_another_host_name(fault_server, fc):
+    fault_server.faults.push("redirect")
+    response = fc.post("/list_videos", json={"size": 1})
+    assert response.status_code == 307
+    location = httpx.URL(response.headers["location"])
+    assert location.host != httpx.URL(fault_server.base_url).host
+    assert location.port == fault_server.port and location.path == API + "/list_videos"
+    # Whoever follows it reaches this same fake, which records the request it carried.
+    fault_server.clear_requests()
+    followed = httpx.post(str(location), json={"size": 1}, headers={"Authorization": API_KEY})
+    assert ok_data(followed)
+    assert [(r.path, r.has_auth) for r in fault_server.requests] == [(API + "/list_videos", True)]
+
+
+def test_echo_key_quotes_the_authorization_header(fault_server, fc):
+    fault_server.faults.push("echo-key")
+    body = fc.get("/list_sessions").json()
+    assert body["code"] == "0400" and API_KEY in body["msg"]
+    assert ok_data(fc.get("/list_sessions"))
+
+
+def test_stall_body_sends_half_then_keeps_the_connection_open(fault_server, fc):
+    video_no, size = small_video(fault_server)
+    fault_server.faults.push("stall-body", path="/download")
+    got = b""
+    with fc.stream("POST", "/download", json={"video_no": video_no}, timeout=0.5) as response:
+        assert int(response.headers["content-length"]) == size
+        # Silence, not a closed connection: the client's read timeout is what ends it.
+        with pytest.raises(httpx.ReadTimeout):
+            for chunk in response.iter_raw():
+                got += chunk
+    assert got == expected_bytes(video_no, size, 0, size // 2)
+    assert fc.post("/download", json={"video_no": video_no}).content == expected_bytes(video_no, size)
+
+
+def test_stall_body_ends_when_the_server_stops():
+    srv = FakeServer(api_key=API_KEY)
+    srv.start()
+    video_no, _ = small_video(srv)
+    srv.faults.push("stall-body", path="/download")
+    errors: list[BaseException] = []
+    reading = threading.Event()
+
+    def download() -> None:
+        try:
+            with make_client(srv, timeout=30.0) as c, c.stream(
+                    "POST", "/download", json={"video_no": video_no}) as response:
+                reading.set()
+                for _ in response.iter_raw():
+                    pass
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=download)
+    thread.start()
+    assert reading.wait(5)
+    started = time.monotonic()
+    srv.stop()
+    thread.join(5)
+    assert not thread.is_alive() and time.monotonic() - started < 3
+    assert len(errors) == 1 and isinstance(errors[0], httpx.RemoteProtocolError)
+
+
 def test_every_documented_kind_is_exercised():
-    assert set(FAULT_KINDS) == {"429", "500", "502", "503-html", "malformed", "envelope-missing",
-                                "stall", "cut", "short", "long"}
+    assert set(FAULT_KINDS) == {"429", "401", "500", "502", "503-html", "malformed",
+                                "envelope-missing", "envelope-types", "data-types", "redirect",
+                                "echo-key", "stall", "code-number", "cut", "short", "long",
+                                "stall-body"}

@@ -22,6 +22,7 @@ from memories_tui.safetext import safe_text
 from memories_tui.services.downloads import DownloadJob, JobState
 from memories_tui.services.library import VideoQuery, page_count
 from memories_tui.tui.errors import describe_error
+from memories_tui.tui.links import is_web_link
 from memories_tui.tui.messages import DownloadUpdated
 from memories_tui.tui.modals.confirm_delete import ConfirmDeleteModal
 from memories_tui.tui.modals.download import DownloadModal, DownloadRequest
@@ -33,7 +34,7 @@ from memories_tui.tui.widgets.pager import Pager
 from memories_tui.tui.widgets.status_header import StatusHeader
 from memories_tui.tui.widgets.video_table import COLUMNS, SORT_LABELS, SORTABLE, VideoTable
 
-FILTER_DEBOUNCE = 0.3  # seconds of quiet typing before a name filter is sent
+FILTER_DEBOUNCE = 0.25  # seconds of quiet typing before a name filter is sent
 DETAIL_REST = 0.25  # seconds the cursor must rest before private details are fetched
 PREFETCH_REST = 0.5  # seconds on a page before the next one is fetched ahead
 NARROW_WIDTH = 110  # below this many columns the detail pane goes under the table
@@ -535,14 +536,17 @@ class LibraryScreen(Screen):
         ]
         for video_no in deleted:
             self.selected.pop(video_no, None)
+        unknown: list[str] = []
         if ambiguous:
             # The server may or may not have acted: never resend, ask what is still there.
             self._set_loading("Checking which videos remain…")
             try:
                 failed = await self.app.library.still_present(failed, unique_id)
             except MemoriesError:
-                pass
-            for video_no in set(report.failed) - set(failed):
+                # Not even that could be checked: say so rather than guess either way.
+                unknown = list(report.maybe_deleted)
+                failed = [v for v in failed if v not in unknown]
+            for video_no in set(report.failed) - set(failed) - set(unknown):
                 self.selected.pop(video_no, None)
                 deleted.add(video_no)
         self._update_selection()
@@ -554,17 +558,24 @@ class LibraryScreen(Screen):
                 timeout=5,
             )
         if failed:
-            listed = ", ".join(
-                f"{safe_text(names.get(v, ''), max_len=30)} ({v})" for v in failed[:5]
-            )
-            more = f" and {len(failed) - 5:,} more" if len(failed) > 5 else ""
             reason = ""
             first_error = next((c.error for c in report.chunks if c.error), None)
             if first_error is not None:
                 reason = f" ({first_error.message.rstrip('.')})"
+            selected = all(v in self.selected for v in failed)
             self.notify(
-                f"{len(failed):,} not deleted{reason}: {listed}{more}. They are still selected.",
+                f"{len(failed):,} not deleted{reason}: {_listed(failed, names)}."
+                + (" They are still selected." if selected else ""),
                 title="Delete incomplete",
+                severity="error",
+                timeout=12,
+                markup=False,
+            )
+        if unknown:
+            self.notify(
+                f"{len(unknown):,} may or may not have been deleted (the request failed, then "
+                f"so did the check): {_listed(unknown, names)}. Press r to see which remain.",
+                title="Delete uncertain",
                 severity="error",
                 timeout=12,
                 markup=False,
@@ -615,8 +626,9 @@ class LibraryScreen(Screen):
     def _download_updated(self, event: DownloadUpdated) -> None:
         job = event.job
         self.query_one(DownloadsPanel).update_job(job)
-        if job.state.finished:
-            self._download_workers.pop(job.job_id, None)
+        # The message carries the live job, so an update posted while it started can
+        # arrive after it ended: announce the end once, when its worker is let go.
+        if job.state.finished and self._download_workers.pop(job.job_id, None) is not None:
             self._announce(job)
 
     def _announce(self, job: DownloadJob) -> None:
@@ -674,5 +686,18 @@ class LibraryScreen(Screen):
         if not details.video_url:
             self.notify("The server gave no URL for this video.", timeout=4)
             return
+        if not is_web_link(details.video_url):
+            self.notify(f"Not opening {safe_text(details.video_url, max_len=60)}: not a web link.",
+                        severity="warning", timeout=5, markup=False)
+            return
         self.app.open_url(details.video_url)
         self.notify(f"Opening {safe_text(details.video_url, max_len=80)}", timeout=3, markup=False)
+
+
+def _listed(video_nos: list[str], names: dict[str, str], shown: int = 5) -> str:
+    """ "name (id), name (id) and 3 more": which videos a delete message is about."""
+    listed = ", ".join(
+        f"{safe_text(names.get(v, ''), max_len=30)} ({safe_text(v)})" for v in video_nos[:shown]
+    )
+    more = f" and {len(video_nos) - shown:,} more" if len(video_nos) > shown else ""
+    return listed + more

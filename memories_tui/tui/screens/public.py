@@ -18,6 +18,7 @@ from memories_tui.api.errors import MemoriesError
 from memories_tui.api.models import PublicVideo
 from memories_tui.safetext import safe_multiline, safe_text
 from memories_tui.tui.errors import describe_error
+from memories_tui.tui.links import is_web_link
 from memories_tui.tui.widgets.public_details import count_fields, hashtag_text, public_fields
 from memories_tui.tui.widgets.status_header import StatusHeader
 
@@ -36,11 +37,6 @@ def validate_public_id(text: str) -> str | None:
             return "That is a private video id (VI…); public ids start with PI-."
         return f"A public video id is PI- followed by digits, like {EXAMPLE_ID}."
     return None
-
-
-def _open_able(url: str) -> bool:
-    # Only web links leave the app: a server-sent "javascript:" or "file:" URL must not.
-    return url.lower().startswith(("https://", "http://"))
 
 
 class PublicVideoScreen(Screen):
@@ -185,7 +181,7 @@ class PublicVideoScreen(Screen):
         if not url:
             self.notify("The server gave no URL for this video.", timeout=3)
             return
-        if not _open_able(url):
+        if not is_web_link(url):
             self.notify(f"Not opening {safe_text(url, max_len=60)}: not a web link.",
                         severity="warning", timeout=5, markup=False)
             return

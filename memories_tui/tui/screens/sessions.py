@@ -18,15 +18,12 @@ from memories_tui.api.models import SessionDetail, SessionPage, SessionSummary
 from memories_tui.safetext import safe_text
 from memories_tui.services.library import page_count
 from memories_tui.tui.errors import describe_error
+from memories_tui.tui.links import is_web_link
 from memories_tui.tui.widgets.session_conversation import SessionRefLink, turn_widget
 from memories_tui.tui.widgets.session_list import SessionPager, SessionTable
 from memories_tui.tui.widgets.status_header import StatusHeader
 
 SESSION_PAGE_SIZE = 20  # the server's; used until a page says otherwise
-
-
-def _web_link(href: str) -> bool:
-    return href.lower().startswith(("https://", "http://"))
 
 
 class SessionsScreen(Screen):
@@ -361,7 +358,7 @@ class SessionDetailScreen(Screen):
     def _link_clicked(self, event: Markdown.LinkClicked) -> None:
         event.stop()
         href = event.href
-        if _web_link(href):
+        if is_web_link(href):
             self.app.open_url(href)
             self.notify(f"Opening {safe_text(href, max_len=80)}", timeout=3, markup=False)
         else:

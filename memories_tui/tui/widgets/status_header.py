@@ -6,6 +6,12 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from memories_tui.api.client import WAIT_RETRY
+
+# What the header says while the client holds requests back, by the client's reason.
+WAITING_WORDS = {WAIT_RETRY: "⏳ server error: retrying shortly"}
+WAITING_ON_RATE_LIMIT = "⏳ waiting on rate limit"
+
 
 class StatusHeader(Widget):
     """One line that always says where the app is looking and whether it is held back."""
@@ -23,12 +29,17 @@ class StatusHeader(Widget):
     namespace: reactive[str] = reactive("default")
     host: reactive[str] = reactive("")
     waiting: reactive[bool] = reactive(False)
+    wait_reason: reactive[str] = reactive("")
 
     def on_mount(self) -> None:
         self.watch(self.app, "rate_waiting", self._set_waiting, init=True)
+        self.watch(self.app, "wait_reason", self._set_wait_reason, init=True)
 
     def _set_waiting(self, waiting: bool) -> None:
         self.waiting = waiting
+
+    def _set_wait_reason(self, reason: str) -> None:
+        self.wait_reason = reason
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -39,5 +50,6 @@ class StatusHeader(Widget):
         text.append(" │ server ", style="dim")
         text.append(self.host)
         if self.waiting:
-            text.append("  ⏳ waiting on rate limit", style="bold yellow")
+            words = WAITING_WORDS.get(self.wait_reason, WAITING_ON_RATE_LIMIT)
+            text.append(f"  {words}", style="bold yellow")
         return text
