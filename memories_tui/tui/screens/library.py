@@ -84,6 +84,7 @@ class LibraryScreen(Screen):
         self._filter_timer: Timer | None = None
         self._download_workers: dict[int, Worker] = {}
         self._load_error: str | None = None
+        self._table_message = ""
 
     # -- layout -----------------------------------------------------------------
 
@@ -200,6 +201,11 @@ class LibraryScreen(Screen):
         self._details_follow_cursor()
 
     def _show_message(self, message: str) -> None:
+        # Static.update always asks for a new layout of the screen: skip it when nothing
+        # changes, so a page switch repaints the table alone.
+        if message == self._table_message:
+            return
+        self._table_message = message
         widget = self.query_one("#table-message", Static)
         widget.update(Text(message))
         widget.display = bool(message)

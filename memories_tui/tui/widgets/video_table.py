@@ -59,6 +59,7 @@ MIN_NAME_WIDTH = 16
 # shows every one of them for the highlighted video).
 HIDE_ORDER = ("cause", "id", "created", "duration")
 CELL_PADDING = 1  # blank cells each side of a column
+CELL_CACHE_ROWS = 5_000  # rows whose cells are kept for revisited pages
 RIGHT_ALIGNED = frozenset({"duration", "size"})
 
 
@@ -268,6 +269,7 @@ class VideoTable(ScrollView, can_focus=True):
         self._sort_column: str | None = None
         self._sort_reverse = False
         self._styles: dict[str, Style] = {}
+        self._cell_cache: dict[str, tuple[Video, bool, datetime, tuple[Cell, ...]]] = {}
         self.cursor_row = 0
 
     # -- data -------------------------------------------------------------------------
@@ -290,7 +292,7 @@ class VideoTable(ScrollView, can_focus=True):
         self.videos = sort_videos(videos, sort_column, sort_reverse)
         self.by_id = {v.video_no: v for v in self.videos}
         self._index = {v.video_no: i for i, v in enumerate(self.videos)}
-        self._rows = [video_cells(v, v.video_no in selected, now) for v in self.videos]
+        self._rows = [self._cells_for(v, v.video_no in selected, now) for v in self.videos]
         self._sort_column, self._sort_reverse = sort_column, sort_reverse
         self._laid_out_for = -1
         self.virtual_size = Size(self.size.width, len(self._rows) + 1)
@@ -300,6 +302,19 @@ class VideoTable(ScrollView, can_focus=True):
             row = min(self.cursor_row, max(0, len(self.videos) - 1))
         self.move_cursor(row=row, scroll=True, force_message=True)
         self.refresh()
+
+    def _cells_for(self, video: Video, marked: bool, now: datetime) -> tuple[Cell, ...]:
+        # A revisited page holds the same Video objects: reuse their cells unless the
+        # mark changed or "3 days ago" may have moved on (a minute is close enough).
+        cached = self._cell_cache.get(video.video_no)
+        if (cached is not None and cached[0] is video and cached[1] == marked
+                and abs((now - cached[2]).total_seconds()) < 60):
+            return cached[3]
+        cells = video_cells(video, marked, now)
+        if len(self._cell_cache) >= CELL_CACHE_ROWS:
+            self._cell_cache.clear()  # bounded; rebuilding is cheap, just not free
+        self._cell_cache[video.video_no] = (video, marked, now, cells)
+        return cells
 
     def row_index(self, video_no: str) -> int:
         return self._index[video_no]
@@ -469,4 +484,7 @@ class VideoTable(ScrollView, can_focus=True):
             used += cell_width + 2 * CELL_PADDING
         if used < width:
             segments.append(Segment(" " * (width - used), line_style))
+            used = width
+        if used == width:
+            return Strip(segments, width)  # known length: Strip need not measure it
         return Strip(segments).crop(0, width)
