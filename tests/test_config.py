@@ -11,7 +11,7 @@ import pytest
 
 from memories_tui.config import ENV_VARS, Settings, default_config_path, load_settings, mask_key
 
-KEY = "sk-mavi-0123456789abcdef0123456789abcdef"
+KEY = "sk-test-0123456789abcdef0123456789abcdef"
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-API_KEY = "sk-mavi-test-0123456789abcdef"
+API_KEY = "sk-test-test-0123456789abcdef"
 OK = {"code": "0000", "msg": "success", "data": None, "success": True, "failed": False}
 
 

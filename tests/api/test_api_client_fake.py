@@ -139,7 +139,7 @@ async def test_images(fake, make_client):
 
 
 async def test_wrong_key_is_an_auth_error_that_never_shows_the_key(fake, make_client):
-    wrong = "sk-mavi-wrong-key-0000111122223333"
+    wrong = "sk-test-wrong-key-0000111122223333"
     async with make_client(fake.base_url, api_key=wrong) as client:
         with pytest.raises(AuthError) as info:
             await client.list_videos()

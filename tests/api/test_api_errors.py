@@ -22,7 +22,7 @@ from memories_tui.api.envelope import check_envelope, decode_json
 from memories_tui.api.errors import register_secret
 from memories_tui.api.responses import error_for_status, parse_retry_after, status_summary
 
-KEY = "sk-mavi-errors-test-key-9f8e7d6c"
+KEY = "sk-test-errors-test-key-9f8e7d6c"
 
 
 @pytest.mark.parametrize(
@@ -158,7 +158,7 @@ def test_envelope_echoing_the_key_is_masked():
 
 
 def test_mask_key():
-    assert mask_key("sk-mavi-1234567890abcd") == "sk-…abcd"
+    assert mask_key("sk-test-1234567890abcd") == "sk-…abcd"
     assert mask_key("short") == "…"
     assert mask_key("") == "(none)"
     assert mask_key(None) == "(none)"
