@@ -5,7 +5,6 @@ from __future__ import annotations
 from memories_tui.api.errors import (
     AuthError,
     BadResponseError,
-    InsecureURLError,
     MemoriesError,
     NetworkError,
     NotFoundError,
@@ -31,9 +30,7 @@ def describe_error(exc: BaseException, doing: str) -> str:
         hint = "The server had a problem; try again in a moment (r)."
     elif isinstance(exc, BadResponseError):
         hint = "The server's answer made no sense; try again (r)."
-    elif isinstance(exc, InsecureURLError):
-        hint = ""
-    else:
+    else:  # an insecure URL or anything else: the message itself says what to do
         hint = ""
     message = exc.message if isinstance(exc, MemoriesError) else str(exc)
     message = message.rstrip(".")

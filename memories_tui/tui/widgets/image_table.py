@@ -22,15 +22,7 @@ MAX_EXTRA_FIELDS = 12
 class ImagePager(Pager):
     """The library's pager line, counting images."""
 
-    def render(self) -> Text:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        total = "…" if self.total is None else f"{self.total:,}"
-        noun = "image" if self.total == 1 else "images"
-        text.append(f"Page {self.page:,} of {self.pages:,} · {total} {noun}", style="bold")
-        text.append(f"  ({self.page_size} per page)", style="dim")
-        if self.loading:
-            text.append(f"  ⟳ {self.loading}", style="italic yellow")
-        return text
+    NOUNS = ("image", "images")
 
 
 def frame_size(image: Image) -> str:

@@ -8,6 +8,11 @@ from textual.widget import Widget
 
 
 class Pager(Widget):
+    """`Page X of Y · N things`; subclasses name the things and how pages are sized."""
+
+    NOUNS = ("video", "videos")
+    SIZE_NOTE = "per page"
+
     DEFAULT_CSS = """
     Pager {
         height: 1;
@@ -27,9 +32,9 @@ class Pager(Widget):
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         total = "…" if self.total is None else f"{self.total:,}"
-        noun = "video" if self.total == 1 else "videos"
+        noun = self.NOUNS[0] if self.total == 1 else self.NOUNS[1]
         text.append(f"Page {self.page:,} of {self.pages:,} · {total} {noun}", style="bold")
-        text.append(f"  ({self.page_size} per page)", style="dim")
+        text.append(f"  ({self.page_size} {self.SIZE_NOTE})", style="dim")
         if self.sort:
             text.append(f"  ⇅ {self.sort}", style="cyan")
         if self.selection:

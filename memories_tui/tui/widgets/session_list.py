@@ -18,15 +18,8 @@ TITLE_WIDTH = 80
 class SessionPager(Pager):
     """The library's pager line, counting sessions (their page size is the server's)."""
 
-    def render(self) -> Text:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        total = "…" if self.total is None else f"{self.total:,}"
-        noun = "session" if self.total == 1 else "sessions"
-        text.append(f"Page {self.page:,} of {self.pages:,} · {total} {noun}", style="bold")
-        text.append(f"  ({self.page_size} per page, set by the server)", style="dim")
-        if self.loading:
-            text.append(f"  ⟳ {self.loading}", style="italic yellow")
-        return text
+    NOUNS = ("session", "sessions")
+    SIZE_NOTE = "per page, set by the server"
 
 
 class SessionTable(DataTable):

@@ -222,29 +222,21 @@ class VideoTable(ScrollView, can_focus=True):
     }
     """
 
-    class RowHighlighted(Message):
+    class _RowMessage(Message):
+        def __init__(self, table: VideoTable, row: int) -> None:
+            super().__init__()
+            self.table = table
+            self.cursor_row = row
+
+        @property
+        def control(self) -> VideoTable:
+            return self.table
+
+    class RowHighlighted(_RowMessage):
         """The cursor moved to another row (or the rows changed under it)."""
 
-        def __init__(self, table: VideoTable, row: int) -> None:
-            super().__init__()
-            self.table = table
-            self.cursor_row = row
-
-        @property
-        def control(self) -> VideoTable:
-            return self.table
-
-    class RowSelected(Message):
+    class RowSelected(_RowMessage):
         """A row was clicked while highlighted (the mouse's enter)."""
-
-        def __init__(self, table: VideoTable, row: int) -> None:
-            super().__init__()
-            self.table = table
-            self.cursor_row = row
-
-        @property
-        def control(self) -> VideoTable:
-            return self.table
 
     class HeaderSelected(Message):
         """A column header was clicked."""
