@@ -135,6 +135,16 @@ def safe_text(value: object, *, max_len: int | None = None) -> str:
     return text if max_len is None else truncate_cells(text, max_len)
 
 
+def safe_cell(value: object, *, max_len: int | None = None) -> str:
+    """`safe_text` for a column of a table or list, where widths must line up.
+
+    Terminals disagree on the width of joined emoji (a family is 2 cells in some, 6 in
+    others, and tmux differs from both); shown unjoined, every terminal agrees.
+    """
+    text = safe_text(value).replace("\u200d", "")
+    return text if max_len is None else truncate_cells(text, max_len)
+
+
 def safe_multiline(value: object, max_len: int | None = None) -> str:
     """Like `safe_text`, but keeps line breaks, for detail panes and message bodies.
 

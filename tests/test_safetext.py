@@ -207,3 +207,14 @@ def test_no_control_character_reaches_the_screen(raw: str) -> None:
 def test_unsafe_text_would_reach_the_screen_raw():
     # Why the functions above matter: Rich passes ESC and OSC sequences straight through.
     assert terminal_controls(on_screen(Text("\x1b]52;c;aGVsbG8=\x07"))) == {"\x1b"}
+
+
+def test_safe_cell_shows_joined_emoji_unjoined_so_columns_line_up():
+    from rich.cells import cell_len
+
+    from memories_tui.safetext import safe_cell
+
+    family = "👨\u200d👩\u200d👧 customer interview"
+    assert safe_cell(family) == "👨👩👧 customer interview"
+    assert cell_len(safe_cell(family, max_len=10)) <= 10
+    assert safe_cell("a\u200db") == "a⟨U+200D⟩b"  # a stray joiner still shows

@@ -12,7 +12,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from memories_tui.api.models import Video
 from memories_tui.format import human_size
-from memories_tui.safetext import safe_text
+from memories_tui.safetext import safe_cell, safe_text
 
 # Above this many videos a single key is too easy to press by accident: type the count.
 TYPE_COUNT_ABOVE = 10
@@ -58,7 +58,7 @@ class ConfirmDeleteModal(ModalScreen[bool]):
             with VerticalScroll(classes="dialog-list", id="delete-list"):
                 for video in self.videos:
                     line = Text(no_wrap=True, overflow="ellipsis")
-                    line.append(safe_text(video.name, max_len=48) or "(no name)")
+                    line.append(safe_cell(video.name, max_len=48) or "(no name)")
                     line.append(f"  {safe_text(video.video_no)}", style="dim")
                     line.append(f"  {human_size(video.size)}", style="dim")
                     yield Static(line)

@@ -27,7 +27,7 @@ from textual.strip import Strip
 
 from memories_tui.api.models import Video
 from memories_tui.format import duration_hms, human_size, relative_time
-from memories_tui.safetext import safe_text
+from memories_tui.safetext import safe_cell, safe_text
 
 STATUS_STYLES = {"PARSE": "green", "UNPARSE": "yellow", "FAILED": "bold red"}
 MARK = "●"
@@ -103,12 +103,6 @@ def status_cell(status: str | None) -> Cell:
     return Cell(safe_text(status, max_len=12), STATUS_STYLES.get(status, "magenta"))
 
 
-def _cell_text(value: object, max_len: int) -> str:
-    # Terminals disagree on the width of joined emoji (a family is 2 cells in some, 6 in
-    # others); shown unjoined, every terminal agrees and the columns stay aligned.
-    return safe_text(value, max_len=max_len).replace("\u200d", "")
-
-
 def status_text(status: str | None) -> Text:
     """The status as Rich text, for widgets that render Rich (the detail pane)."""
     cell = status_cell(status)
@@ -119,7 +113,7 @@ def video_cells(video: Video, marked: bool, now: datetime) -> tuple[Cell, ...]:
     """The cells of one row, in COLUMNS order."""
     return (
         Cell(MARK, "bold") if marked else Cell(""),
-        Cell(_cell_text(video.name, NAME_WIDTH), "")
+        Cell(safe_cell(video.name, max_len=NAME_WIDTH), "")
         if video.name
         else Cell("(no name)", "dim italic"),
         Cell(safe_text(video.video_no, max_len=24), "dim"),
