@@ -41,7 +41,7 @@ class Sizes:
         if quick:
             return cls(quick=True, library=1_000, first_frame_runs=1, switch_samples=1,
                        memory_pages=10, memory_page_size=50, filter_chars=30,
-                       download_bytes=8 << 20, session_actions=10, session_qps=5.0)
+                       download_bytes=128 << 20, session_actions=10, session_qps=5.0)
         return cls(quick=False, library=100_000, first_frame_runs=5, switch_samples=20,
                    memory_pages=500, memory_page_size=200, filter_chars=30,
                    download_bytes=1 << 30, session_actions=100, session_qps=1.0)

@@ -6,6 +6,13 @@ the video's row highlighted, `s`, enter. While it downloads, `j`/`k` are pressed
 every ~100 ms and timed to the first frame after the cursor moved; the same presses
 with nothing running are the reference. Peak RSS is the kernel's high-water mark,
 reset just before the download starts, so no short peak between samples is missed.
+
+Each measured transfer, curl's and the app's alike, starts right after writing and
+deleting a scratch file of the video's size. On a virtual machine that hands idle
+memory back to its host (as the one these figures were first taken on does), filling
+the page cache with memory left idle for a second or more costs ~2 ms per MiB against
+~0.25 ms when the memory was in use just before: without the warm-up, whichever
+transfer happened to follow an idle spell would look several times slower.
 """
 
 from __future__ import annotations
@@ -39,6 +46,8 @@ LIBRARY = 1_000  # enough videos to find one close to the wanted size
 # below measure the event loop, not how the table scrolls.
 PAGE_SIZE = 25
 KEY_EVERY = 0.1
+ROUNDS = 3  # curl then the app, this many times; medians are compared
+ROUNDS_QUICK = 1
 THROUGHPUT_RATIO = 0.9
 RSS_GROWTH_MiB = 64.0
 KEY_MS = 50.0
@@ -55,9 +64,10 @@ def choose_video(wanted: int) -> tuple[str, int, int]:
     return record.video_no, record.size, index
 
 
-async def curl(base_url: str, video_no: str, target: Path) -> float:
+async def curl(base_url: str, video_no: str, target: Path, size: int) -> float:
     """Seconds `curl -o` takes for the download request."""
     flush_disk()
+    warm_page_cache(target.parent, size)
     start = time.perf_counter()
     process = await asyncio.create_subprocess_exec(
         "curl", "-s", "-f", "-o", str(target), "-X", "POST", f"{base_url}/serve/api/v1/download",
@@ -68,6 +78,16 @@ async def curl(base_url: str, video_no: str, target: Path) -> float:
     if code != 0:
         raise RuntimeError(f"curl failed with exit status {code}")
     return elapsed
+
+
+def warm_page_cache(folder: Path, size: int) -> None:
+    """Write `size` bytes to a scratch file and delete it (see the module's notes)."""
+    block = memoryview(bytearray(4 * MiB))
+    scratch = folder / "warm-up.bin"
+    with open(scratch, "wb") as handle:
+        for start in range(0, size, len(block)):
+            handle.write(block[: min(len(block), size - start)])
+    scratch.unlink()
 
 
 def flush_disk() -> None:
@@ -87,6 +107,53 @@ async def key_latency(app: Any, clock: FrameClock, key: str) -> float:
     return await clock.key_to_frame(key, state=lambda: cursor_of(app) != before, timeout=10)
 
 
+async def app_download(app: Any, pilot: Any, clock: FrameClock, keys: tuple[str, str],
+                       folder: Path, size: int, busy_ms: list[float]
+                       ) -> tuple[float, tuple[float, float, float, bool]]:
+    """Download the highlighted video as a user would (`s`, enter), pressing keys meanwhile.
+
+    Returns the job's seconds and (peak RSS growth in MiB, RSS before, peak, exact?).
+    """
+    await pilot.press("s")
+    await settle(pilot)
+    flush_disk()
+    base_rss = settled_rss()
+    exact_peak = reset_peak_rss()
+    sampled_peak = base_rss
+    known = len(app.downloads.jobs)
+    warm_page_cache(folder, size)
+    send_key(app, "enter")  # the modal's focus is on Download
+    deadline = time.monotonic() + 600
+    job = None
+    i = 0
+    while time.monotonic() < deadline:
+        jobs = app.downloads.jobs
+        job = jobs[-1] if len(jobs) > known else None
+        if job is not None and job.state.finished:
+            break
+        sampled_peak = max(sampled_peak, rss_bytes())
+        if job is not None and job.received:
+            busy_ms.append(1000 * await key_latency(app, clock, keys[i % 2]))
+            i += 1
+            await asyncio.sleep(KEY_EVERY)
+        else:
+            # Not started yet: look often, so even a short download is pressed in.
+            await asyncio.sleep(0.005)
+    peak = peak_rss_bytes() if exact_peak else sampled_peak
+    if i % 2:  # back to the video the presses started from, for the next round
+        send_key(app, keys[1])
+        await settle(pilot)
+    if job is None or job.state.value != "done":
+        raise RuntimeError(f"the app's download did not finish: {job}")
+    saved = job.path.stat().st_size
+    if saved != size:
+        raise RuntimeError(f"the app saved {saved} bytes, not {size}")
+    job.path.unlink()
+    await settle(pilot)
+    return job.finished_at - job.started_at, ((peak - base_rss) / MiB, base_rss, peak,
+                                              exact_peak)
+
+
 async def measure(sizes: Sizes) -> Figure:
     figure = Figure("download", TITLE)
     if shutil.which("curl") is None:
@@ -96,15 +163,15 @@ async def measure(sizes: Sizes) -> Figure:
     page, row = index // PAGE_SIZE + 1, index % PAGE_SIZE
     folder = Path(tempfile.mkdtemp(prefix="memories-bench-dl-"))
     curl_seconds: list[float] = []
+    app_seconds: list[float] = []
+    rss_growth: list[tuple[float, float, float, bool]] = []
     idle_ms: list[float] = []
     busy_ms: list[float] = []
     try:
         with FakeProcess(videos=LIBRARY) as fake:
             target = folder / "curl.bin"
             # Not counted: the first transfer after start-up is slower for anyone.
-            await curl(fake.base_url, video_no, target)
-            target.unlink()
-            curl_seconds.append(await curl(fake.base_url, video_no, target))
+            await curl(fake.base_url, video_no, target, size)
             if target.stat().st_size != size:
                 raise RuntimeError(f"curl saved {target.stat().st_size} bytes, not {size}")
             target.unlink()
@@ -129,49 +196,27 @@ async def measure(sizes: Sizes) -> Figure:
                     idle_ms.append(1000 * await key_latency(app, clock, keys[i % 2]))
                     await asyncio.sleep(KEY_EVERY)
                 # The presses above ended where they started: the video is highlighted.
-                await pilot.press("s")
-                await settle(pilot)
-                flush_disk()
-                base_rss = settled_rss()
-                exact_peak = reset_peak_rss()
-                sampled_peak = base_rss
-                send_key(app, "enter")  # the modal's focus is on Download
-                deadline = time.monotonic() + 600
-                job = None
-                i = 0
-                while time.monotonic() < deadline:
-                    jobs = app.downloads.jobs
-                    job = jobs[-1] if jobs else None
-                    if job is not None and job.state.finished:
-                        break
-                    sampled_peak = max(sampled_peak, rss_bytes())
-                    if job is not None and job.received:
-                        busy_ms.append(1000 * await key_latency(app, clock, keys[i % 2]))
-                        i += 1
-                    await asyncio.sleep(KEY_EVERY)
-                peak = peak_rss_bytes() if exact_peak else sampled_peak
-                if job is None or job.state.value != "done":
-                    raise RuntimeError(f"the app's download did not finish: {job}")
-                app_seconds = job.finished_at - job.started_at
-                saved = job.path.stat().st_size
-                if saved != size:
-                    raise RuntimeError(f"the app saved {saved} bytes, not {size}")
-                job.path.unlink()
-                await settle(pilot)
-
-            # Once more after the app, so a change in the machine's pace hits both.
-            curl_seconds.append(await curl(fake.base_url, video_no, target))
-            target.unlink()
+                # Rounds of curl then the app, so a change in the machine's pace (the
+                # fake's share of the CPU, the disk) hits both alike.
+                for _ in range(ROUNDS_QUICK if sizes.quick else ROUNDS):
+                    curl_seconds.append(await curl(fake.base_url, video_no, target, size))
+                    target.unlink()
+                    seconds, rss = await app_download(app, pilot, clock, keys, folder, size,
+                                                      busy_ms)
+                    app_seconds.append(seconds)
+                    rss_growth.append(rss)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
-    app_rate = size / MiB / app_seconds
+    app_rate = size / MiB / median(app_seconds)
     curl_rate = size / MiB / median(curl_seconds)
-    growth = (peak - base_rss) / MiB
+    growth, base_rss, peak, exact_peak = max(rss_growth)
+    seconds = lambda xs: " / ".join(f"{x:.2f}" for x in xs)  # noqa: E731
     figure.rows.append(Row(
-        "throughput", app_rate, curl_rate, "MiB/s", reference_label="curl -o, same request",
-        detail=f"{size / MiB:,.0f} MiB video {video_no}: app {app_seconds:.2f} s, curl "
-               + " / ".join(f"{s:.2f} s" for s in curl_seconds)))
+        f"throughput (median of {len(app_seconds)})", app_rate, curl_rate, "MiB/s",
+        reference_label="curl -o, same request",
+        detail=f"{size / MiB:,.0f} MiB video {video_no}: app {seconds(app_seconds)} s, "
+               f"curl {seconds(curl_seconds)} s"))
     figure.rows.append(Row("peak RSS growth", growth, RSS_GROWTH_MiB, "MiB",
                            reference_label="the target",
                            detail=f"RSS {base_rss / MiB:.1f} MiB before, peak {peak / MiB:.1f} MiB"

@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true",
-                        help="tiny sizes (1,000 videos, a few pages, an 8 MiB download)")
+                        help="tiny sizes (1,000 videos, a few pages, a 128 MiB download)")
     parser.add_argument("--only", action="append", choices=NAMES, metavar="NAME",
                         help=f"run only this figure (repeatable): {', '.join(NAMES)}")
     parser.add_argument("--child", choices=NAMES, help=argparse.SUPPRESS)

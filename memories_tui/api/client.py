@@ -24,6 +24,11 @@ from typing import Any, TypeVar
 import httpx
 
 from memories_tui import __version__
+from memories_tui.api.blocking_transport import (
+    BLOCKING_BODY,
+    BlockingHTTPTransport,
+    uses_proxy,
+)
 from memories_tui.api.download import (
     DownloadStream,
     is_html_type,
@@ -212,16 +217,40 @@ class MemoriesClient:
         headers = {"User-Agent": f"memories-tui/{__version__}", "Accept": "application/json"}
         if api_key:
             headers["Authorization"] = api_key  # the bare key: the API wants no "Bearer"
-        self._http = httpx.AsyncClient(
+        self._loopback = loopback
+        self._transport = transport
+        self._headers = headers
+        self._http = self._http_client(transport)
+        # Downloads get a client of their own, made at the first one (see _downloads).
+        self._download_http: httpx.AsyncClient | None = None
+
+    def _http_client(self, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
             base_url=self.base_url + API_PREFIX,
-            headers=headers,
-            timeout=httpx.Timeout(timeout),
+            headers=self._headers,
+            timeout=httpx.Timeout(self.timeout),
             follow_redirects=False,
             transport=transport,
             # Proxy settings from the environment must not capture loopback traffic.
-            trust_env=not loopback,
+            trust_env=not self._loopback,
             event_hooks={"request": [self._request_leaving]},
         )
+
+    def _downloads(self) -> httpx.AsyncClient:
+        """The client downloads go through: the blocking transport when it can be used.
+
+        It moves a big body at curl's pace where httpx's own reaches about half of it
+        (see api/blocking_transport.py), but knows no proxies: with a proxy set for the
+        API's host, or a transport given to the constructor, downloads use that instead.
+        """
+        if self._download_http is None:
+            if self._transport is not None:
+                return self._http
+            if not self._loopback and uses_proxy(httpx.URL(self.base_url)):
+                self._download_http = self._http
+            else:
+                self._download_http = self._http_client(BlockingHTTPTransport())
+        return self._download_http
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -232,6 +261,8 @@ class MemoriesClient:
         await self.aclose()
 
     async def aclose(self) -> None:
+        if self._download_http is not None and self._download_http is not self._http:
+            await self._download_http.aclose()
         await self._http.aclose()
 
     def __repr__(self) -> str:
@@ -418,6 +449,7 @@ class MemoriesClient:
             },
             handle=open_stream,
             keep_open=True,
+            http=self._downloads(),
         )
         try:
             yield stream
@@ -459,22 +491,25 @@ class MemoriesClient:
         headers: dict[str, str] | None = None,
         idempotent: bool = True,
         keep_open: bool = False,
+        http: httpx.AsyncClient | None = None,
     ) -> T:
         """Send until `handle` turns an answer into a result, or retrying must stop.
 
         `handle` raises a `MemoriesError` for an answer that is a failure. With
         `keep_open` the response stays open for the result (a download) and closing it
-        is the result's job.
+        is the result's job. `http` is the httpx client to send with (downloads have
+        their own).
         """
+        http = http or self._http
         retry = 0
         while True:
             await self._wait_for_turn()
             sent = True
-            request = self._http.build_request(
+            request = http.build_request(
                 method, path, params=params, json=json, headers=headers
             )
             try:
-                response = await self._http.send(request, stream=True)
+                response = await http.send(request, stream=True)
             except httpx.HTTPError as exc:
                 sent = request_was_sent(exc)
                 error = error_for_transport(exc, where=self._where, timeout=self.timeout)
@@ -556,6 +591,7 @@ class MemoriesClient:
             content_type=content_type,
             prefix=first,
             on_close=response.aclose,
+            body=response.extensions.get(BLOCKING_BODY),
         )
 
     @staticmethod

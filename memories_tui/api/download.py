@@ -4,19 +4,30 @@ The Download endpoint answers either the raw file (application/octet-stream) or 
 envelope saying why not ("0001" not found, "0429" rate limited) — with HTTP 200 either
 way. A JSON body must never reach the caller as video bytes.
 
-Chunks come from httpx's `aiter_raw()` with no chunk size: measured the fastest way
-to move bytes (a fixed size was slower), and raw because the request asks for
+`save_to` is the fast way to keep a body: with the client's `BlockingHTTPTransport`
+a thread copies it into the file in large pieces, and the event loop only hears about
+progress. Through any other transport (a proxy) it reads httpx's `aiter_raw()` chunks
+and writes them in batches in a thread. Raw, because the request asks for
 `Accept-Encoding: identity`, so raw bytes are the file and match Content-Length.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import BinaryIO
 
 import httpx
 
+from memories_tui.api.blocking_transport import BlockingBody, in_thread
 from memories_tui.api.errors import BadResponseError
 from memories_tui.api.responses import error_for_transport
+
+#: Bytes gathered from httpx's small chunks before one write in a thread.
+WRITE_BATCH = 4 * 1024 * 1024
+#: How often, at most, `save_to` reports progress to the event loop.
+PROGRESS_EVERY = 0.05
 
 __all__ = [
     "DownloadStream",
@@ -76,6 +87,7 @@ class DownloadStream:
         content_type: str | None = None,
         prefix: bytes = b"",
         on_close: Callable[[], Awaitable[None]] | None = None,
+        body: BlockingBody | None = None,
     ) -> None:
         self.total = total
         self.content_type = content_type
@@ -85,6 +97,7 @@ class DownloadStream:
         self._where = where
         self._timeout = timeout
         self._on_close = on_close
+        self._body = body  # set when a thread can copy the body without the event loop
         self._started = False
 
     def __repr__(self) -> str:
@@ -121,6 +134,78 @@ class DownloadStream:
             yield chunk
         if self.total is not None and self.received < self.total:
             raise self._short()
+
+    async def save_to(
+        self, file: BinaryIO, on_progress: Callable[[int], None] | None = None
+    ) -> None:
+        """Write the whole body to `file` (open for binary writing), off the event loop.
+
+        `on_progress(received)` is called on the event loop as bytes are written.
+        Raises what `aiter_bytes` raises; an `OSError` from writing propagates as is.
+        Cancelling stops the copy, and returns only once nothing writes to `file` any
+        more, so the caller may delete it at once.
+        """
+        if self._body is None:
+            await self._save_in_batches(file, on_progress)
+            return
+        if self._started:
+            raise RuntimeError("A DownloadStream can be read only once.")
+        self._started = True
+        if self._prefix:
+            prefix, self._prefix = self._prefix, b""
+            self._count(prefix)
+            await asyncio.to_thread(file.write, prefix)
+        loop = asyncio.get_running_loop()
+        reported = 0.0
+
+        def wrote(size: int) -> None:  # in the copying thread
+            nonlocal reported
+            self.received += size  # only this thread changes it while the copy runs
+            now = time.monotonic()
+            if on_progress is not None and now - reported >= PROGRESS_EVERY:
+                reported = now
+                loop.call_soon_threadsafe(on_progress, self.received)
+
+        copy = asyncio.ensure_future(in_thread(self._body.copy_to, file.write, wrote))
+        # Its error is read below, or not at all once we were cancelled: never logged.
+        copy.add_done_callback(lambda task: task.cancelled() or task.exception())
+        try:
+            await asyncio.shield(copy)
+        except asyncio.CancelledError:
+            self._body.abort()
+            # The thread may be in the middle of a write: wait for it to notice.
+            await asyncio.wait([copy])
+            raise
+        except httpx.RemoteProtocolError as exc:
+            if self.total is not None and self.received < self.total:
+                raise self._short() from None
+            raise self._transport(exc) from None
+        except httpx.HTTPError as exc:
+            raise self._transport(exc) from None
+        finally:
+            if on_progress is not None:
+                on_progress(self.received)
+        if self.total is not None and self.received < self.total:
+            raise self._short()
+
+    async def _save_in_batches(
+        self, file: BinaryIO, on_progress: Callable[[int], None] | None
+    ) -> None:
+        # httpx's chunks are small: gather them, so the thread hop is paid per batch.
+        batch: list[bytes] = []
+        batched = 0
+        async for chunk in self.aiter_bytes():
+            batch.append(chunk)
+            batched += len(chunk)
+            if batched >= WRITE_BATCH:
+                data = b"".join(batch)
+                batch.clear()
+                batched = 0
+                await asyncio.to_thread(file.write, data)
+            if on_progress is not None:
+                on_progress(self.received)
+        if batch:
+            await asyncio.to_thread(file.write, b"".join(batch))
 
     def _count(self, chunk: bytes) -> None:
         self.received += len(chunk)

@@ -1,0 +1,130 @@
+"""`DownloadStream.save_to`: the whole body into a file, off the event loop.
+
+Each test runs both ways a body can travel: through the client's blocking transport
+(a thread copies it into the file) and through httpx's own transport (what a proxied
+connection uses), given to the client explicitly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from memories_tui.api import BadResponseError, NetworkError, RequestTimeout
+from memories_tui.api.blocking_transport import uses_proxy
+
+from .api_testkit import Reply
+
+BLOB = os.urandom(3_000_000)
+OCTET = "application/octet-stream"
+
+
+@pytest.fixture(params=["blocking", "httpx"])
+def via(request, make_client):
+    """A client builder whose downloads take the path named by the test's id."""
+    def build(base_url: str, **kwargs):
+        if request.param == "httpx":
+            kwargs["transport"] = httpx.AsyncHTTPTransport()
+        return make_client(base_url, **kwargs)
+
+    return build
+
+
+async def save(client, path: Path, progress: list[int] | None = None) -> None:
+    with open(path, "wb") as handle:
+        async with client.download("VI1") as stream:
+            await stream.save_to(handle, None if progress is None else progress.append)
+
+
+@pytest.mark.parametrize("sized", [True, False], ids=["content-length", "chunked"])
+async def test_the_file_holds_exactly_the_bytes_sent(scripted, via, tmp_path, sized):
+    pieces = [BLOB[i : i + 200_000] for i in range(0, len(BLOB), 200_000)]
+    scripted.push(Reply(chunks=pieces, content_type=OCTET,
+                        content_length=len(BLOB) if sized else None))
+    target = tmp_path / "video.mp4"
+    progress: list[int] = []
+    async with via(scripted.base_url) as client:
+        await save(client, target, progress)
+    assert target.read_bytes() == BLOB
+    # Progress only grows, and ends on the whole size.
+    assert progress == sorted(progress) and progress[-1] == len(BLOB)
+
+
+async def test_a_short_body_says_how_far_it_got(scripted, via, tmp_path):
+    scripted.push(Reply(chunks=[BLOB[:100_000]], content_length=len(BLOB), content_type=OCTET))
+    async with via(scripted.base_url) as client:
+        with pytest.raises(BadResponseError, match="ended after 100,000 of 3,000,000 bytes"):
+            await save(client, tmp_path / "video.mp4")
+
+
+async def test_a_cut_connection_is_a_network_error(scripted, via, tmp_path):
+    scripted.push(Reply(chunks=[BLOB[:5000]], cut=True, content_type=OCTET))
+    async with via(scripted.base_url) as client:
+        with pytest.raises(NetworkError, match="cut off after 5,000 bytes"):
+            await save(client, tmp_path / "video.mp4")
+
+
+async def test_a_stall_fails_within_the_timeout_and_names_the_bytes(scripted, via, tmp_path):
+    scripted.push(Reply(chunks=[BLOB[:1000]], stall_after=5, content_length=len(BLOB),
+                        content_type=OCTET))
+    started = time.monotonic()
+    async with via(scripted.base_url, timeout=0.4) as client:
+        with pytest.raises(RequestTimeout, match="stalled: no data within 0.4 s after 1,000"):
+            await save(client, tmp_path / "video.mp4")
+    assert time.monotonic() - started < 3
+
+
+async def test_cancelling_stops_every_write_before_it_returns(scripted, via, tmp_path):
+    # A slow, steady stream, cancelled mid-way: once save_to has returned, nothing may
+    # write to the file any more (the caller deletes it at once).
+    pieces = [BLOB[i : i + 50_000] for i in range(0, len(BLOB), 50_000)]
+    scripted.push(Reply(chunks=pieces, chunk_delay=0.02, content_type=OCTET))
+    progress: list[int] = []
+
+    async def run(handle) -> None:
+        async with client.download("VI1") as stream:
+            await stream.save_to(handle, progress.append)
+
+    with open(tmp_path / "video.mp4", "wb") as handle:
+        async with via(scripted.base_url) as client:
+            task = asyncio.create_task(run(handle))
+            while not progress or progress[-1] < 200_000:
+                await asyncio.sleep(0.01)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            size = os.fstat(handle.fileno()).st_size
+            await asyncio.sleep(0.3)  # time for a stray write to land, if one were coming
+            assert os.fstat(handle.fileno()).st_size == size < len(BLOB)
+
+
+async def test_a_full_disk_is_an_os_error_not_a_network_one(scripted, via):
+    if not os.path.exists("/dev/full"):
+        pytest.skip("needs /dev/full")
+    scripted.push(Reply(body=BLOB, content_type=OCTET))
+    async with via(scripted.base_url) as client:
+        with pytest.raises(OSError) as info:
+            await save(client, Path("/dev/full"))
+    assert info.value.errno == 28  # ENOSPC
+
+
+def test_proxy_settings_send_downloads_through_httpx(monkeypatch):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
+                 "http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    url = httpx.URL("https://api.example.com/serve")
+    assert not uses_proxy(url)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    assert uses_proxy(url)
+    assert not uses_proxy(httpx.URL("http://api.example.com"))  # only https is proxied
+    monkeypatch.setenv("NO_PROXY", "api.example.com")
+    assert not uses_proxy(url)
+    monkeypatch.delenv("HTTPS_PROXY")
+    monkeypatch.delenv("NO_PROXY")
+    monkeypatch.setenv("ALL_PROXY", "socks5://proxy.internal:1080")
+    assert uses_proxy(url)
