@@ -1,16 +1,26 @@
-"""The downloads panel: one line per file with a progress bar, speed, ETA and a cancel key."""
+"""The downloads panel: one line per file with a progress bar, speed, ETA and a cancel key.
+
+Drawn line by line, like the video table, rather than as a ListView of rows of Label
+and ProgressBar widgets: those made ~8 widgets per file, so starting a download held
+the screen ~100 ms while its row mounted (a key pressed meanwhile waited), and starting
+fifty froze it for seconds. Here a job is one line, painted only while on screen, and a
+progress update repaints that line alone.
+"""
 
 from __future__ import annotations
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
 from rich.text import Text
-from textual.app import ComposeResult
+from textual import events
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import Label, ListItem, ListView, ProgressBar
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from memories_tui.format import duration_hms, human_size
-from memories_tui.safetext import safe_text
+from memories_tui.safetext import safe_cell, safe_text
 from memories_tui.services.downloads import DownloadJob, JobState
 
 STATE_STYLES = {
@@ -21,6 +31,10 @@ STATE_STYLES = {
     JobState.CANCELLED: "yellow",
     JobState.SKIPPED: "yellow",
 }
+NAME_WIDTH = 40
+BAR_WIDTH = 24
+PERCENT_WIDTH = 5  # " 100%"
+GAP = 2
 
 
 def job_status_text(job: DownloadJob) -> Text:
@@ -40,59 +54,64 @@ def job_status_text(job: DownloadJob) -> Text:
     return text
 
 
-class DownloadRow(ListItem):
-    DEFAULT_CSS = """
-    DownloadRow { height: 1; }
-    DownloadRow > Horizontal { height: 1; }
-    DownloadRow .dl-name { width: 40; }
-    DownloadRow ProgressBar { width: 30; }
-    DownloadRow .dl-status { width: 1fr; }
-    """
-
-    def __init__(self, job: DownloadJob) -> None:
-        super().__init__(id=f"download-{job.job_id}")
-        self.job = job
-
-    def on_mount(self) -> None:
-        self.call_after_refresh(self.refresh_job)
-
-    def compose(self) -> ComposeResult:
-        with Horizontal():
-            yield Label(Text(safe_text(self.job.path.name, max_len=38)), classes="dl-name")
-            yield ProgressBar(total=None, show_eta=False, show_percentage=True)
-            yield Label(job_status_text(self.job), classes="dl-status")
-
-    def refresh_job(self) -> None:
-        job = self.job
-        bars = self.query(ProgressBar)
-        if not bars:
-            # Not composed yet (a fast download can end first); the row refreshes
-            # itself after its first refresh.
-            return
-        bar = bars.first()
-        size = job.size_hint
-        if size:
-            bar.update(total=size, progress=min(job.received, size))
-        elif job.state is JobState.DONE:
-            bar.update(total=1, progress=1)
-        self.query_one(".dl-status", Label).update(job_status_text(job))
+def job_fraction(job: DownloadJob) -> float | None:
+    """How much of the file is here (0 to 1), or None when its size is unknown."""
+    if job.state is JobState.DONE:
+        return 1.0
+    return job.fraction
 
 
-class DownloadsPanel(ListView):
+def bar_cells(fraction: float | None, width: int) -> tuple[str, str]:
+    """(filled, empty) parts of a text progress bar `width` cells wide, in half cells."""
+    if fraction is None:
+        return "", "╺" + "━" * (width - 1) if width else ""
+    halves = round(max(0.0, min(1.0, fraction)) * width * 2)
+    full, half = divmod(halves, 2)
+    filled = "━" * full + ("╸" if half else "")
+    return filled, "━" * (width - len(filled))
+
+
+class DownloadsPanel(ScrollView, can_focus=True):
     """Lists every job of this session; `x` cancels the highlighted one."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Cursor up", show=False),
+        Binding("down,j", "cursor_down", "Cursor down", show=False),
+        Binding("home", "cursor_first", "First download", show=False),
+        Binding("end", "cursor_last", "Last download", show=False),
+        Binding("x", "cancel_download", "Cancel download", id="cancel-download"),
+        Binding("C", "clear_finished", "Clear finished", id="clear-downloads"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "downloads-panel--cursor",
+        "downloads-panel--bar",
+        "downloads-panel--bar-done",
+        "downloads-panel--bar-back",
+    }
 
     DEFAULT_CSS = """
     DownloadsPanel {
         height: auto;
         max-height: 8;
         border: round $secondary;
+        background: $surface;
+        overflow-x: hidden;
+        overflow-y: auto;
+        & > .downloads-panel--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+        }
+        &:focus > .downloads-panel--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .downloads-panel--bar { color: $warning; }
+        & > .downloads-panel--bar-done { color: $success; }
+        & > .downloads-panel--bar-back { color: $foreground 15%; }
     }
     """
-
-    BINDINGS = [
-        Binding("x", "cancel_download", "Cancel download", id="cancel-download"),
-        Binding("C", "clear_finished", "Clear finished", id="clear-downloads"),
-    ]
 
     class CancelRequested(Message):
         def __init__(self, job: DownloadJob) -> None:
@@ -102,42 +121,128 @@ class DownloadsPanel(ListView):
     class ClearRequested(Message):
         pass
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.jobs: list[DownloadJob] = []
+        self._rows: dict[int, int] = {}  # job id -> line
+        self.cursor_row = 0
+
     def on_mount(self) -> None:
         self.border_title = "Downloads"
 
+    # -- data -------------------------------------------------------------------------
+
+    @property
+    def highlighted(self) -> DownloadJob | None:
+        if 0 <= self.cursor_row < len(self.jobs):
+            return self.jobs[self.cursor_row]
+        return None
+
     def update_job(self, job: DownloadJob) -> None:
-        rows = self.query(f"#download-{job.job_id}")
-        if rows:
-            row = rows.first(DownloadRow)
-            row.job = job
-            row.refresh_job()
+        """Show a new job, or repaint the line of a known one."""
+        row = self._rows.get(job.job_id)
+        if row is None:
+            self._rows[job.job_id] = len(self.jobs)
+            self.jobs.append(job)
+            self._resized()
         else:
-            row = DownloadRow(job)
-            self.append(row)
-            self.call_after_refresh(row.refresh_job)
-            if self.index is None:
-                self.call_after_refresh(self._highlight_first)
+            self.jobs[row] = job
+            self._refresh_row(row)
         self._retitle()
 
-    def _highlight_first(self) -> None:
-        if self.index is None and len(self):
-            self.index = 0
+    def _resized(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.jobs))
+        self.refresh(layout=True)  # its height follows the number of jobs
 
     def _retitle(self) -> None:
-        rows = list(self.query(DownloadRow))
-        running = sum(1 for r in rows if not r.job.state.finished)
-        self.border_title = f"Downloads · {running} active · {len(rows)} in all"
+        running = sum(1 for job in self.jobs if not job.state.finished)
+        self.border_title = f"Downloads · {running} active · {len(self.jobs)} in all"
+
+    # -- cursor -----------------------------------------------------------------------
+
+    def move_cursor(self, row: int) -> None:
+        row = max(0, min(row, len(self.jobs) - 1))
+        old, self.cursor_row = self.cursor_row, row
+        self._refresh_row(old)
+        self._refresh_row(row)
+        top, height = int(self.scroll_y), max(1, self.scrollable_content_region.height)
+        if row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self.cursor_row - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self.cursor_row + 1)
+
+    def action_cursor_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_cursor_last(self) -> None:
+        self.move_cursor(len(self.jobs) - 1)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None and 0 <= int(self.scroll_y) + offset.y < len(self.jobs):
+            self.move_cursor(int(self.scroll_y) + offset.y)
+
+    # -- actions ----------------------------------------------------------------------
 
     def action_cancel_download(self) -> None:
-        item = self.highlighted_child
-        if isinstance(item, DownloadRow) and not item.job.state.finished:
-            self.post_message(self.CancelRequested(item.job))
-        elif isinstance(item, DownloadRow):
+        job = self.highlighted
+        if job is not None and not job.state.finished:
+            self.post_message(self.CancelRequested(job))
+        elif job is not None:
             self.notify("That download has ended already; nothing to cancel.", timeout=3)
 
     def action_clear_finished(self) -> None:
-        for row in list(self.query(DownloadRow)):
-            if row.job.state.finished:
-                row.remove()
+        self.jobs = [job for job in self.jobs if not job.state.finished]
+        self._rows = {job.job_id: row for row, job in enumerate(self.jobs)}
+        self.cursor_row = max(0, min(self.cursor_row, len(self.jobs) - 1))
+        self._resized()
+        self.refresh()
+        self._retitle()
         self.post_message(self.ClearRequested())
-        self.call_after_refresh(self._retitle)
+
+    # -- painting ---------------------------------------------------------------------
+
+    def _refresh_row(self, row: int) -> None:
+        # refresh_line takes a virtual line and subtracts the scroll offset itself.
+        if 0 <= row - int(self.scroll_y) < self.size.height:
+            self.refresh_line(row)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        row = int(self.scroll_y) + y
+        if row >= len(self.jobs):
+            return Strip.blank(width, base)
+        cursor = row == self.cursor_row
+        if cursor:
+            base = base + self.get_component_rich_style("downloads-panel--cursor")
+        job = self.jobs[row]
+        name = safe_cell(job.path.name)
+        if cell_len(name) > NAME_WIDTH:
+            name = set_cell_size(name, NAME_WIDTH - 1) + "…"
+        fraction = job_fraction(job)
+        filled, empty = bar_cells(fraction, BAR_WIDTH)
+        bar_class = ("downloads-panel--bar-done" if job.state is JobState.DONE
+                     else "downloads-panel--bar")
+        percent = f"{int(fraction * 100):>4}%" if fraction is not None else " " * PERCENT_WIDTH
+        segments = [
+            Segment(" " + set_cell_size(name, NAME_WIDTH) + " " * GAP, base),
+            Segment(filled, base + self.get_component_rich_style(bar_class, partial=True)),
+            Segment(empty, base + self.get_component_rich_style("downloads-panel--bar-back",
+                                                                partial=True)),
+            Segment(percent + " " * GAP, base),
+        ]
+        status = job_status_text(job)
+        status.style = base  # under the text's own colours
+        segments.extend(status.render(self.app.console))
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.jobs))
+
