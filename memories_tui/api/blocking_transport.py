@@ -1,21 +1,31 @@
-"""An httpx transport for downloads: plain HTTP/1.1 over a blocking socket in a thread.
+"""An httpx transport of our own: HTTP/1.1 with http.client, in threads.
 
-httpx moves a body in 64 KiB reads with Python work for each one on the event loop;
-measured on loopback that holds a download to 0.5-0.7x what curl gets. This transport
-sends the request with the standard library's `http.client` in a thread, and gives the
-response a `BlockingBody` that a thread can copy straight into a file with large reads
-(`copy_to`), so a video's bytes never pass through the event loop.
+The client sends every request through it when the connection to the API is direct
+(no proxy), for two reasons measured here:
 
-Everything before the body stays with `MemoriesClient`, which sees an ordinary
-`httpx.Response`: pacing, retries, statuses, JSON refusals. Failures are raised as the
-httpx exceptions the rest of the client already turns into plain words.
+- Downloads. httpx moves a body in 64 KiB reads with Python work for each one on the
+  event loop, which held a 1 GiB download on loopback to 0.2-0.7x what curl gets. Here
+  the response has a `BlockingBody` that a thread copies straight into a file with
+  large reads (`copy_to`), so a video's bytes never pass through the event loop.
+- Start-up. httpx's own transport imports httpcore, h11 and anyio (~50 ms, part of it
+  inside the first request), all before the first page can show.
+
+Everything else stays with `MemoriesClient`, which sees ordinary `httpx.Request` and
+`httpx.Response` objects: pacing, retries, statuses, JSON refusals. Failures are raised
+as the httpx exceptions the client already turns into plain words.
+
+Connections are kept alive and reused, like httpx's: a connection goes back to the
+pool once its response has been read to the end (and the server did not ask to close
+it). One that the server closed while it sat idle is noticed before use, or, if the
+request then finds it closed before any answer came, the request is sent once more
+on a new connection (as urllib3 and httpcore do).
 
 The blocking calls run in daemon threads (`in_thread`): a connect or read that hangs
 after the caller gave up must not keep the process alive when the app quits. `abort()`
 shuts the socket down, which wakes a thread blocked in a read at once.
 
-No proxy support: the client uses this transport only for direct connections, and
-httpx's own (which honours proxy settings) otherwise.
+No proxy support: with a proxy set for the API's host, the client uses httpx's own
+transport, which knows proxies.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import io
+import select
 import socket
 import ssl
 import threading
@@ -92,14 +103,45 @@ async def in_thread(function: Callable[..., T], *args: Any) -> T:
     return await future
 
 
+#: Idle connections kept per host.
+POOL_SIZE = 4
+
+
+class _Connection:
+    """A connected socket (wrapped in TLS for https) with http.client's framing on it."""
+
+    def __init__(self, sock: socket.socket, host: str, port: int) -> None:
+        self.sock = sock
+        self.http = http.client.HTTPConnection(host, port)
+        self.http.sock = sock  # ours: connected (and wrapped in TLS) already
+
+    def dropped(self) -> bool:
+        """Whether the server closed this idle connection (or it is unusable)."""
+        try:
+            # An idle keep-alive connection has nothing to read: readable means the
+            # server's end-of-file, or bytes nobody asked for.
+            readable, _, _ = select.select([self.sock], [], [], 0)
+        except (OSError, ValueError):
+            return True
+        return bool(readable)
+
+    def close(self) -> None:
+        self.http.close()
+
+
+class _StaleConnection(Exception):
+    """A reused connection turned out closed before the server answered anything."""
+
+
 class _Exchange:
-    """One request and its response over one connection of our own.
+    """One request and its response, over a reused connection or a new one.
 
     Holds the socket so that another thread can abort a blocked connect or read.
     """
 
     def __init__(self, request: httpx.Request, content: bytes,
-                 ssl_context: ssl.SSLContext | None) -> None:
+                 ssl_context: ssl.SSLContext | None,
+                 connection: _Connection | None = None) -> None:
         self.request = request
         self.content = content
         self.ssl_context = ssl_context
@@ -108,38 +150,53 @@ class _Exchange:
         self.read_timeout: float | None = timeout.get("read")
         self.write_timeout: float | None = timeout.get("write")
         self.aborted = False
-        self._sock: socket.socket | None = None
-        self._connection: http.client.HTTPConnection | None = None
+        self.connection = connection
+        self._sock: socket.socket | None = connection.sock if connection else None
         self.response: http.client.HTTPResponse | None = None
         self._maybe_buffered = True  # see readinto1
 
     # -- in the thread --------------------------------------------------------
 
     def open(self) -> http.client.HTTPResponse:
-        """Connect, send the request and read the status line and headers."""
-        request = self.request
-        url = request.url
+        """Send the request and read the status line and headers."""
+        if self.connection is not None:
+            try:
+                return self._send(self.connection, reused=True)
+            except _StaleConnection:
+                self.connection.close()
+                self.connection = None
+        url = self.request.url
         port = url.port or (443 if url.scheme == "https" else 80)
-        sock = self._connect(url.host, port)
-        connection = http.client.HTTPConnection(url.host, port)
-        connection.sock = sock  # ours: connected (and wrapped in TLS) already
-        self._connection = connection
+        self.connection = _Connection(self._connect(url.host, port), url.host, port)
+        return self._send(self.connection, reused=False)
+
+    def _send(self, connection: _Connection, *, reused: bool) -> http.client.HTTPResponse:
+        request = self.request
+        sock = self._sock = connection.sock
+        if self.aborted:
+            raise httpx.ReadError("The request was abandoned.", request=request)
         try:
             sock.settimeout(self.write_timeout)
-            target = url.raw_path.decode("ascii")
-            connection.putrequest(request.method, target, skip_host=True,
-                                  skip_accept_encoding=True)
+            target = request.url.raw_path.decode("ascii")
+            connection.http.putrequest(request.method, target, skip_host=True,
+                                       skip_accept_encoding=True)
             for name, value in request.headers.multi_items():
-                connection.putheader(name, value)
-            connection.endheaders(self.content or None)
+                connection.http.putheader(name, value)
+            connection.http.endheaders(self.content or None)
         except TimeoutError as exc:
             raise httpx.WriteTimeout(f"Sending the request timed out: {exc}",
                                      request=request) from exc
         except OSError as exc:
+            if reused and isinstance(exc, (BrokenPipeError, ConnectionError)):
+                raise _StaleConnection from exc
             raise httpx.WriteError(f"Sending the request failed: {exc}", request=request) from exc
         try:
             sock.settimeout(self.read_timeout)
-            response = connection.getresponse()
+            response = connection.http.getresponse()
+        except ConnectionError as exc:  # RemoteDisconnected is one: closed, no answer
+            if reused and not self.aborted:
+                raise _StaleConnection from exc
+            raise self._read_error(exc) from exc
         except BaseException as exc:
             raise self._read_error(exc) from exc
         self.response = response
@@ -212,7 +269,12 @@ class _Exchange:
                 self._maybe_buffered = got == len(wanted)
             else:
                 got = response.fp.readinto1(wanted)
+            if not got and len(wanted):
+                # The connection ended before the declared length: a cut body.
+                raise http.client.IncompleteRead(b"", response.length)
             response.length -= got
+            if response.length == 0:
+                response.read()  # nothing left: lets http.client mark the body done
             return got
         except BaseException as exc:
             raise self._read_error(exc) from exc
@@ -242,10 +304,16 @@ class _Exchange:
             except OSError:
                 pass  # not connected yet, or already closed
 
+    def reusable(self) -> bool:
+        """Whether the connection may serve another request: this one is over, cleanly."""
+        response = self.response
+        return (not self.aborted and self.connection is not None and response is not None
+                and response.isclosed() and not response.will_close)
+
     def close(self) -> None:
         self.abort()
-        if self._connection is not None:
-            self._connection.close()
+        if self.connection is not None:
+            self.connection.close()
         elif self._sock is not None:
             self._sock.close()
 
@@ -253,8 +321,10 @@ class _Exchange:
 class BlockingBody(httpx.AsyncByteStream):
     """The body of a response from `BlockingHTTPTransport`."""
 
-    def __init__(self, exchange: _Exchange) -> None:
+    def __init__(self, exchange: _Exchange,
+                 release: Callable[[_Connection], None] | None = None) -> None:
         self._exchange = exchange
+        self._release = release
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         while True:
@@ -264,7 +334,13 @@ class BlockingBody(httpx.AsyncByteStream):
             yield chunk
 
     async def aclose(self) -> None:
-        self._exchange.close()
+        exchange = self._exchange
+        release, self._release = self._release, None
+        if release is not None and exchange.reusable():
+            assert exchange.connection is not None
+            release(exchange.connection)
+        else:
+            exchange.close()
 
     def abort(self) -> None:
         """Make a `copy_to` running in another thread stop soon (with `httpx.ReadError`)."""
@@ -307,23 +383,45 @@ class BlockingBody(httpx.AsyncByteStream):
 
 
 class BlockingHTTPTransport(httpx.AsyncBaseTransport):
-    """One connection per request, made and read in threads; see the module's notes."""
+    """Requests made and read in threads, over kept-alive connections; see the module."""
 
     def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
         self._ssl_context = ssl_context
+        # Idle connections by (scheme, host, port). Only the event loop's thread
+        # takes from or adds to it, so it needs no lock.
+        self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
+        self._closed = False
+
+    def _take_idle(self, key: tuple[str, str, int]) -> _Connection | None:
+        idle = self._idle.get(key, [])
+        while idle:
+            connection = idle.pop()
+            if not connection.dropped():
+                return connection
+            connection.close()
+        return None
+
+    def _put_idle(self, key: tuple[str, str, int], connection: _Connection) -> None:
+        idle = self._idle.setdefault(key, [])
+        if self._closed or len(idle) >= POOL_SIZE:
+            connection.close()
+        else:
+            idle.append(connection)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.scheme not in ("http", "https"):
-            raise httpx.UnsupportedProtocol(f"Unsupported URL scheme {request.url.scheme!r}.",
+        url = request.url
+        if url.scheme not in ("http", "https"):
+            raise httpx.UnsupportedProtocol(f"Unsupported URL scheme {url.scheme!r}.",
                                             request=request)
         context = None
-        if request.url.scheme == "https":
+        if url.scheme == "https":
             if self._ssl_context is None:
-                # httpx's own defaults: the same certificates the API calls trust.
+                # httpx's own defaults: the same certificates httpx would trust.
                 self._ssl_context = httpx.create_ssl_context()
             context = self._ssl_context
+        key = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
         content = await request.aread()
-        exchange = _Exchange(request, content, context)
+        exchange = _Exchange(request, content, context, self._take_idle(key))
         try:
             response = await in_thread(exchange.open)
         except asyncio.CancelledError:
@@ -331,7 +429,7 @@ class BlockingHTTPTransport(httpx.AsyncBaseTransport):
             raise
         headers = [(name.encode("latin-1"), value.encode("latin-1"))
                    for name, value in response.getheaders()]
-        body = BlockingBody(exchange)
+        body = BlockingBody(exchange, lambda connection: self._put_idle(key, connection))
         return httpx.Response(
             response.status,
             headers=headers,
@@ -343,3 +441,10 @@ class BlockingHTTPTransport(httpx.AsyncBaseTransport):
                 BLOCKING_BODY: body,
             },
         )
+
+    async def aclose(self) -> None:
+        self._closed = True
+        for idle in self._idle.values():
+            for connection in idle:
+                connection.close()
+        self._idle.clear()

@@ -218,11 +218,12 @@ class MemoriesClient:
         if api_key:
             headers["Authorization"] = api_key  # the bare key: the API wants no "Bearer"
         self._loopback = loopback
-        self._transport = transport
         self._headers = headers
+        if transport is None and (loopback or not uses_proxy(url)):
+            # Direct: our own transport (api/blocking_transport.py) for its fast
+            # downloads and its light start-up. Through a proxy, httpx's own.
+            transport = BlockingHTTPTransport()
         self._http = self._http_client(transport)
-        # Downloads get a client of their own, made at the first one (see _downloads).
-        self._download_http: httpx.AsyncClient | None = None
 
     def _http_client(self, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
         return httpx.AsyncClient(
@@ -233,24 +234,11 @@ class MemoriesClient:
             transport=transport,
             # Proxy settings from the environment must not capture loopback traffic.
             trust_env=not self._loopback,
+            # Plain http:// (the fake, a trusted network) never uses TLS, so skip
+            # building a TLS context: loading the CA bundle costs ~25 ms at start-up.
+            verify=self.base_url.startswith("https://"),
             event_hooks={"request": [self._request_leaving]},
         )
-
-    def _downloads(self) -> httpx.AsyncClient:
-        """The client downloads go through: the blocking transport when it can be used.
-
-        It moves a big body at curl's pace where httpx's own reaches about half of it
-        (see api/blocking_transport.py), but knows no proxies: with a proxy set for the
-        API's host, or a transport given to the constructor, downloads use that instead.
-        """
-        if self._download_http is None:
-            if self._transport is not None:
-                return self._http
-            if not self._loopback and uses_proxy(httpx.URL(self.base_url)):
-                self._download_http = self._http
-            else:
-                self._download_http = self._http_client(BlockingHTTPTransport())
-        return self._download_http
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -261,8 +249,6 @@ class MemoriesClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        if self._download_http is not None and self._download_http is not self._http:
-            await self._download_http.aclose()
         await self._http.aclose()
 
     def __repr__(self) -> str:
@@ -449,7 +435,6 @@ class MemoriesClient:
             },
             handle=open_stream,
             keep_open=True,
-            http=self._downloads(),
         )
         try:
             yield stream
@@ -491,16 +476,14 @@ class MemoriesClient:
         headers: dict[str, str] | None = None,
         idempotent: bool = True,
         keep_open: bool = False,
-        http: httpx.AsyncClient | None = None,
     ) -> T:
         """Send until `handle` turns an answer into a result, or retrying must stop.
 
         `handle` raises a `MemoriesError` for an answer that is a failure. With
         `keep_open` the response stays open for the result (a download) and closing it
-        is the result's job. `http` is the httpx client to send with (downloads have
-        their own).
+        is the result's job.
         """
-        http = http or self._http
+        http = self._http
         retry = 0
         while True:
             await self._wait_for_turn()

@@ -56,6 +56,7 @@ class Recorded:
     query: dict[str, str]
     headers: dict[str, str]
     body: bytes
+    client_port: int | None = None  # the connection it came on
 
     def json(self) -> object:
         return jsonlib.loads(self.body)
@@ -100,6 +101,7 @@ class ScriptedServer:
                 query=dict(request.query_params),
                 headers={k.lower(): v for k, v in request.headers.items()},
                 body=body,
+                client_port=request.client.port if request.client else None,
             )
         )
         reply = self.replies.popleft() if self.replies else Reply()
