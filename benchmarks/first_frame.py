@@ -3,10 +3,17 @@
 Both programs run the same way: a new tmux session (120x40) on a private tmux server,
 the screen read with `capture-pane` every few milliseconds until a known row shows.
 The fake server is started first, in this process, so its own start-up is not counted.
+
+Both start with their modules' bytecode already compiled, as for any installed program
+(pip compiles a package's modules when it installs it). This matters where
+PYTHONDONTWRITEBYTECODE is set and the project is an editable checkout: every start
+would compile the project's ~40 modules again (~50 ms), a cost users never pay, while
+Textual's own modules, installed by pip, come precompiled.
 """
 
 from __future__ import annotations
 
+import compileall
 import os
 import shutil
 import subprocess
@@ -110,6 +117,8 @@ def measure(sizes: Sizes) -> Figure:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("MEMORIES_", "TMUX", "TEXTUAL_"))}
     env.update(XDG_CONFIG_HOME=workdir, MEMORIES_API_KEY=API_KEY, PYTHONPATH=str(REPO))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    compileall.compile_dir(str(REPO / "memories_tui"), quiet=1)
     tmux = Tmux(env)
     try:
         first_id = server.library.query_videos(page=1, size=50)[0][0].video_no

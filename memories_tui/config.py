@@ -15,14 +15,12 @@ from __future__ import annotations
 import math
 import os
 import shlex
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from dotenv import dotenv_values
 
 DEFAULT_BASE_URL = "https://api.memories.ai"
 PAGE_SIZE_RANGE = (1, 1000)  # the API's examples use 200; more than 1000 helps nobody
@@ -248,6 +246,8 @@ def _exists(path: Path) -> bool:
 def _dotenv_source(path: Path, warnings: list[str]) -> _Source:
     values: dict[str, object] = {}
     if _exists(path):
+        from dotenv import dotenv_values  # only when there is a file: it costs start-up time
+
         try:
             if not path.is_file():
                 raise IsADirectoryError(path)
@@ -265,6 +265,8 @@ def _dotenv_source(path: Path, warnings: list[str]) -> _Source:
 def _config_source(path: Path | None, warnings: list[str]) -> _Source:
     values: dict[str, object] = {}
     if path is not None and _exists(path):
+        import tomllib  # only when there is a file: it costs start-up time
+
         try:
             data = tomllib.loads(path.read_bytes().decode("utf-8"))
         except (OSError, UnicodeDecodeError):

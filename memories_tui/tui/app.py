@@ -29,7 +29,11 @@ class MemoriesApp(App[None]):
     """memories-tui: browse and curate a Memories.ai video library."""
 
     TITLE = "memories-tui"
-    CSS_PATH = "app.tcss"
+    # The library's CSS is read with the app's: read when its screen is first shown,
+    # it would make Textual parse and apply every style sheet again during start-up.
+    CSS_PATH = ["app.tcss", "screens/library.tcss"]
+    # Start in the videos view rather than switching to it from an empty screen.
+    DEFAULT_MODE = "videos"
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
@@ -93,7 +97,6 @@ class MemoriesApp(App[None]):
     # -- life cycle -------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.switch_mode("videos")
         for warning in self._startup_warnings:
             self.notify(warning, severity="warning", timeout=10, markup=False)
         if not self.settings.api_key:

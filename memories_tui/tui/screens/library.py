@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -24,15 +25,17 @@ from memories_tui.services.library import VideoQuery, page_count
 from memories_tui.tui.errors import describe_error
 from memories_tui.tui.links import is_web_link
 from memories_tui.tui.messages import DownloadUpdated
-from memories_tui.tui.modals.confirm_delete import ConfirmDeleteModal
-from memories_tui.tui.modals.download import DownloadModal, DownloadRequest
-from memories_tui.tui.modals.prompt import PromptModal, int_validator
 from memories_tui.tui.widgets.detail_pane import DetailPane
 from memories_tui.tui.widgets.downloads_panel import DownloadsPanel
 from memories_tui.tui.widgets.filter_bar import FilterBar, Filters, describe_filters
 from memories_tui.tui.widgets.pager import Pager
 from memories_tui.tui.widgets.status_header import StatusHeader
 from memories_tui.tui.widgets.video_table import COLUMNS, SORT_LABELS, SORTABLE, VideoTable
+
+if TYPE_CHECKING:
+    from memories_tui.tui.modals.download import DownloadRequest
+
+# The modals are imported when first opened (see the actions): start-up needs none.
 
 FILTER_DEBOUNCE = 0.25  # seconds of quiet typing before a name filter is sent
 DETAIL_REST = 0.25  # seconds the cursor must rest before private details are fetched
@@ -45,7 +48,7 @@ class LibraryScreen(Screen):
     """Videos: page through the library, filter it, read details, delete and download."""
 
     VIEW_NAME = "Videos"
-    CSS_PATH = "library.tcss"
+    # Its CSS (library.tcss) is the app's CSS_PATH: see MemoriesApp.
 
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="filter"),
@@ -241,6 +244,8 @@ class LibraryScreen(Screen):
         self._go_to_page(self.page_count)
 
     def action_goto_page(self) -> None:
+        from memories_tui.tui.modals.prompt import PromptModal, int_validator
+
         pages = self.page_count
 
         def go(answer: str | None) -> None:
@@ -257,6 +262,8 @@ class LibraryScreen(Screen):
         )
 
     def action_page_size(self) -> None:
+        from memories_tui.tui.modals.prompt import PromptModal, int_validator
+
         def apply(answer: str | None) -> None:
             if answer:
                 size = int(answer.replace(",", ""))
@@ -515,6 +522,8 @@ class LibraryScreen(Screen):
             if confirmed:
                 self.delete_videos(videos, unique_id)
 
+        from memories_tui.tui.modals.confirm_delete import ConfirmDeleteModal
+
         self.app.push_screen(ConfirmDeleteModal(videos, unique_id), decided)
 
     @work(group="delete", exit_on_error=False)
@@ -606,6 +615,8 @@ class LibraryScreen(Screen):
         def decided(request: DownloadRequest | None) -> None:
             if request is not None:
                 self._start_downloads(request, unique_id)
+
+        from memories_tui.tui.modals.download import DownloadModal
 
         self.app.push_screen(DownloadModal(videos, folder), decided)
 
