@@ -124,6 +124,42 @@ class MemoriesApp(App[None]):
         except (NotImplementedError, RuntimeError, ValueError, AttributeError):
             pass
 
+        self._pass_sigcont_only_after_sigtstp()
+
+    def _pass_sigcont_only_after_sigtstp(self) -> None:
+        """Let Textual resume the terminal on SIGCONT only after a SIGTSTP (Ctrl+Z).
+
+        Textual resumes on every SIGCONT. A terminal that goes away (a closed window,
+        a dropped SSH session) sends SIGHUP and then SIGCONT: resuming then starts a
+        second output thread while the app shuts down, and the process can hang for
+        good, writing to a queue nothing reads.
+
+        After a real resume the whole screen is painted again: the terminal showed the
+        shell meanwhile, and Textual would otherwise repaint only what changes next.
+        """
+        if not hasattr(signal, "SIGTSTP"):
+            return  # no job control on this platform
+        on_stop = signal.getsignal(signal.SIGTSTP)
+        on_continue = signal.getsignal(signal.SIGCONT)
+        if not callable(on_stop) or not callable(on_continue):
+            return  # not Textual's terminal driver (headless, or another platform)
+        stopped = False
+
+        def stop(signum, frame) -> None:
+            nonlocal stopped
+            stopped = True
+            on_stop(signum, frame)
+
+        def resume(signum, frame) -> None:
+            nonlocal stopped
+            if stopped:
+                stopped = False
+                on_continue(signum, frame)
+                self.call_after_refresh(self.refresh, repaint=True, layout=True)
+
+        signal.signal(signal.SIGTSTP, stop)
+        signal.signal(signal.SIGCONT, resume)
+
     def _exit_on_signal(self) -> None:
         self.workers.cancel_group(self, "downloads")
         self.exit()
