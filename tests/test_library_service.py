@@ -57,3 +57,27 @@ async def test_a_prefetch_overtaken_by_a_delete_is_dropped(fake_server):
         library.invalidate()  # e.g. a delete finished while the prefetch was in flight
         await prefetch
         assert library.cached_page(VideoQuery(page=2)) is None
+
+
+async def test_a_request_joins_a_fetch_begun_ahead(fake_server):
+    async with MemoriesClient(KEY, fake_server.base_url, rate_limit=None) as client:
+        library = LibraryService(client)
+        library.begin_fetch(VideoQuery(page=1))  # the app, while its screen is built
+        page = await library.fetch_page(VideoQuery(page=1))  # the screen, once mounted
+        assert page.videos and list_pages(fake_server) == [1]
+        assert library.cached_page(VideoQuery(page=1)) is page
+
+
+async def test_a_fetch_begun_ahead_hands_its_error_to_the_request(fake_server):
+    # Unlike a prefetch, its failure is the user's answer: not swallowed, not re-sent.
+    import pytest
+
+    from memories_tui.api.errors import ServerError
+
+    fake_server.faults.push("500", count=1, path="/list_videos")
+    async with MemoriesClient(KEY, fake_server.base_url, rate_limit=None, max_retries=0) as client:
+        library = LibraryService(client)
+        library.begin_fetch(VideoQuery(page=1))
+        with pytest.raises(ServerError):
+            await library.fetch_page(VideoQuery(page=1))
+        assert list_pages(fake_server) == [1]

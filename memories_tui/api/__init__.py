@@ -5,7 +5,15 @@ Knows neither services nor Textual. Import from here:
     from memories_tui.api import MemoriesClient, NotFoundError, VideoPage
 """
 
-from memories_tui.api.client import (
+import sys
+
+# httpx's package imports its command-line tool (click, pygments, rich's syntax and
+# progress) when it can: ~20 ms of start-up for a tool we never run. A None entry in
+# sys.modules makes that one import fail, and httpx then defines a stub `main` instead
+# (its own fallback for installs without the CLI's extras). Nothing else changes.
+sys.modules.setdefault("httpx._main", None)
+
+from memories_tui.api.client import (  # noqa: E402 - after the line above, on purpose
     DEFAULT_BASE_URL,
     DELETE_CHUNK_SIZE,
     MemoriesClient,

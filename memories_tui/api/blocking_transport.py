@@ -57,6 +57,10 @@ COPY_BUFFER = 1024 * 1024
 GATHER_SECONDS = 0.1
 #: Chunk size when the body is read through `async for` (JSON answers, a first peek).
 ASYNC_CHUNK = 256 * 1024
+#: A JSON answer up to this size is read in the thread that read its headers: one
+#: thread hop per call instead of two, which counts while the event loop is busy (the
+#: thread waits for the interpreter lock at every step).
+EAGER_JSON = 1024 * 1024
 
 
 def uses_proxy(url: httpx.URL) -> bool:
@@ -129,6 +133,12 @@ class _Connection:
         self.http.close()
 
 
+def _small_json(response: http.client.HTTPResponse) -> bool:
+    media = (response.getheader("Content-Type") or "").split(";", 1)[0].strip().lower()
+    return (media.endswith("json") and not response.chunked
+            and response.length is not None and response.length <= EAGER_JSON)
+
+
 class _StaleConnection(Exception):
     """A reused connection turned out closed before the server answered anything."""
 
@@ -154,6 +164,8 @@ class _Exchange:
         self._sock: socket.socket | None = connection.sock if connection else None
         self.response: http.client.HTTPResponse | None = None
         self._maybe_buffered = True  # see readinto1
+        self.early_body: bytes | None = None  # see EAGER_JSON
+        self.early_error: httpx.HTTPError | None = None
 
     # -- in the thread --------------------------------------------------------
 
@@ -203,7 +215,19 @@ class _Exchange:
         if self.aborted:  # the caller gave up meanwhile: no one will close this
             self.close()
             raise httpx.ReadError("The request was abandoned.", request=request)
+        if _small_json(response):
+            self._read_early()
         return response
+
+    def _read_early(self) -> None:
+        # A failure is kept for the body's reader, so it surfaces where it would have.
+        chunks = []
+        try:
+            while chunk := self.read1(ASYNC_CHUNK):
+                chunks.append(chunk)
+        except httpx.HTTPError as exc:
+            self.early_error = exc
+        self.early_body = b"".join(chunks)
 
     def _connect(self, host: str, port: int) -> socket.socket:
         request = self.request
@@ -327,6 +351,13 @@ class BlockingBody(httpx.AsyncByteStream):
         self._release = release
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        exchange = self._exchange
+        if exchange.early_body is not None:
+            if exchange.early_body:
+                yield exchange.early_body
+            if exchange.early_error is not None:
+                raise exchange.early_error
+            return
         while True:
             chunk = await in_thread(self._exchange.read1, ASYNC_CHUNK)
             if not chunk:

@@ -126,6 +126,9 @@ class LibraryService:
         # instead of sending its own; `_generation` makes a prefetch that was overtaken
         # by a delete or refresh drop its (possibly stale) answer.
         self._prefetching: dict[VideoQuery, asyncio.Task[None]] = {}
+        # Fetches started ahead of anyone asking (`begin_fetch`): a caller asking for
+        # the same page waits for that one, and gets its answer or its error.
+        self._started: dict[VideoQuery, asyncio.Task[VideoPage]] = {}
         self._generation = 0
         self._details: _LRU[tuple[str, str], VideoDetails] = _LRU(self.DETAIL_CACHE_SIZE)
         self._public: _LRU[str, PublicVideo] = _LRU(self.DETAIL_CACHE_SIZE)
@@ -142,6 +145,10 @@ class LibraryService:
             cached = self._pages.get(query)
             if cached is not None:
                 return cached
+            started = self._started.get(query)
+            if started is not None:
+                # Shielded, like a prefetch: leaving the page must not cancel it.
+                return await asyncio.shield(started)
             pending = self._prefetching.get(query)
             if pending is not None:
                 # Shielded: the user leaving this page must not cancel the shared fetch.
@@ -151,6 +158,27 @@ class LibraryService:
                     return cached
         page = await self._request_page(query)
         self._pages.put(query, page)
+        return page
+
+    def begin_fetch(self, query: VideoQuery) -> None:
+        """Start fetching `query` now, before anyone waits for it (the first page, while
+        the screen is still being built); `fetch_page(query)` then joins this request."""
+        if self._pages.get(query) is not None or query in self._started:
+            return
+        task = asyncio.ensure_future(self._fetch_into_cache(query, self._generation))
+        self._started[query] = task
+
+        def done(task: asyncio.Task[VideoPage]) -> None:
+            self._started.pop(query, None)
+            if not task.cancelled():
+                task.exception()  # read here too, so an error no one awaited is not logged
+
+        task.add_done_callback(done)
+
+    async def _fetch_into_cache(self, query: VideoQuery, generation: int) -> VideoPage:
+        page = await self._request_page(query)
+        if generation == self._generation:
+            self._pages.put(query, page)
         return page
 
     async def prefetch_page(self, query: VideoQuery) -> None:
@@ -180,11 +208,12 @@ class LibraryService:
 
     async def close(self) -> None:
         """Stop prefetches (the app is closing its client)."""
-        tasks = list(self._prefetching.values())
+        tasks = [*self._prefetching.values(), *self._started.values()]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._prefetching.clear()
+        self._started.clear()
 
     async def _request_page(self, query: VideoQuery) -> VideoPage:
         return await self.client.list_videos(

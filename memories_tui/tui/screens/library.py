@@ -114,6 +114,11 @@ class LibraryScreen(Screen):
         self.query_one(Pager).page_size = self.query_state.size
         self._update_filter_summary(Filters(unique_id=app.unique_id))
         self.table.focus()
+        # The app asked for this page while the screen was being built: if it is here,
+        # show it now, so the first frame has rows (load_page then finds it cached).
+        cached = app.library.cached_page(self.query_state)
+        if cached is not None:
+            self._show_page(cached)
         self.load_page(self.query_state)
 
     def on_resize(self) -> None:
