@@ -6,7 +6,6 @@ Behaviour lives in the screens, widgets and services; this class only wires them
 from __future__ import annotations
 
 import signal
-import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -73,7 +72,6 @@ class MemoriesApp(App[None]):
         self.settings = settings
         self.clock = clock
         self.unique_id = settings.unique_id
-        self._switch_interval = sys.getswitchinterval()
         self._startup_warnings = list(warnings)
         self.client = MemoriesClient(
             settings.api_key or "",
@@ -99,12 +97,6 @@ class MemoriesApp(App[None]):
     # -- life cycle -------------------------------------------------------------
 
     def on_load(self) -> None:
-        # Requests run in threads (api/blocking_transport.py). Each needs the
-        # interpreter lock for a few short steps; at Python's default 5 ms switch
-        # interval every step could wait that long behind the screen being built, which
-        # tripled the first page's wait at start-up. 1 ms hands it over sooner.
-        self._switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(self._switch_interval, 0.001))
         # Ask for the first page of videos now: the answer comes while the screen is
         # being built, and the library screen then shows it in its very first frame.
         # (The screen builds the same query; its request joins this one.)
@@ -182,7 +174,6 @@ class MemoriesApp(App[None]):
         self.exit()
 
     async def on_unmount(self) -> None:
-        sys.setswitchinterval(self._switch_interval)
         await self.library.close()
         await self.client.aclose()
 
