@@ -59,7 +59,7 @@ MIN_NAME_WIDTH = 16
 # shows every one of them for the highlighted video).
 HIDE_ORDER = ("cause", "id", "created", "duration")
 CELL_PADDING = 1  # blank cells each side of a column
-CELL_CACHE_ROWS = 5_000  # rows whose cells are kept for revisited pages
+CELL_CACHE_ROWS = 2_000  # rows whose cells are kept for revisited pages (10 pages of 200)
 RIGHT_ALIGNED = frozenset({"duration", "size"})
 
 
