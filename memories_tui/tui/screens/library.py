@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 # The modals are imported when first opened (see the actions): start-up needs none.
 
-FILTER_DEBOUNCE = 0.25  # seconds of quiet typing before a name filter is sent
+FILTER_DEBOUNCE = 0.2  # seconds of quiet typing before a name filter is sent
 DETAIL_REST = 0.25  # seconds the cursor must rest before private details are fetched
 PREFETCH_REST = 0.5  # seconds on a page before the next one is fetched ahead
 NARROW_WIDTH = 110  # below this many columns the detail pane goes under the table
