@@ -31,15 +31,15 @@ STATE_STYLES = {
     JobState.CANCELLED: "yellow",
     JobState.SKIPPED: "yellow",
 }
-NAME_WIDTH = 40
-BAR_WIDTH = 24
+NAME_WIDTH = 32
+BAR_WIDTH = 20
 PERCENT_WIDTH = 5  # " 100%"
 GAP = 2
 
 
 def job_status_text(job: DownloadJob) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{job.state.value:<11}", style=STATE_STYLES[job.state])
+    text.append(f"{job.state.value:<12}", style=STATE_STYLES[job.state])
     size = job.size_hint
     if job.state is JobState.RUNNING or job.state is JobState.DONE:
         text.append(f"{human_size(job.received)} / {human_size(size)}")
