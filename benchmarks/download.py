@@ -17,7 +17,7 @@ the page cache with memory left idle for a second or more costs ~2 ms per MiB ag
 ~0.25 ms when the memory was in use just before: without the warm-up, whichever
 transfer happened to follow an idle spell would look several times slower. The
 warm-up does not always win (a round now and then still writes at the slow pace, curl's
-or the app's), so the fastest of three rounds of each is compared: what each path can
+or the app's), so the fastest of five rounds of each is compared: what each path can
 do when the machine does not get in the way.
 """
 
@@ -52,7 +52,7 @@ LIBRARY = 1_000  # enough videos to find one close to the wanted size
 # below measure the event loop, not how the table scrolls.
 PAGE_SIZE = 25
 KEY_EVERY = 0.1
-ROUNDS = 3  # curl then the app, this many times; the fastest of each are compared
+ROUNDS = 5  # curl then the app, this many times; the fastest of each are compared
 ROUNDS_QUICK = 1
 THROUGHPUT_RATIO = 0.9
 RSS_GROWTH_MiB = 64.0
