@@ -111,25 +111,16 @@ class DownloadStream:
 
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
         """The raw chunks of the file, in order, as they come."""
-        if self._started:
-            raise RuntimeError("A DownloadStream can be read only once.")
-        self._started = True
-        if self._prefix:
-            prefix, self._prefix = self._prefix, b""
-            self._count(prefix)
+        prefix = self._begin()
+        if prefix:
             yield prefix
         while True:
             try:
                 chunk = await anext(self._chunks)
             except StopAsyncIteration:
                 break
-            except httpx.RemoteProtocolError as exc:
-                # The peer closed early; with a declared size, that is a short body.
-                if self.total is not None and self.received < self.total:
-                    raise self._short() from None
-                raise self._transport(exc) from None
             except httpx.HTTPError as exc:
-                raise self._transport(exc) from None
+                raise self._failure(exc) from None
             self._count(chunk)
             yield chunk
         if self.total is not None and self.received < self.total:
@@ -148,12 +139,8 @@ class DownloadStream:
         if self._body is None:
             await self._save_in_batches(file, on_progress)
             return
-        if self._started:
-            raise RuntimeError("A DownloadStream can be read only once.")
-        self._started = True
-        if self._prefix:
-            prefix, self._prefix = self._prefix, b""
-            self._count(prefix)
+        prefix = self._begin()
+        if prefix:
             await asyncio.to_thread(file.write, prefix)
         loop = asyncio.get_running_loop()
         reported = 0.0
@@ -176,12 +163,8 @@ class DownloadStream:
             # The thread may be in the middle of a write: wait for it to notice.
             await asyncio.wait([copy])
             raise
-        except httpx.RemoteProtocolError as exc:
-            if self.total is not None and self.received < self.total:
-                raise self._short() from None
-            raise self._transport(exc) from None
         except httpx.HTTPError as exc:
-            raise self._transport(exc) from None
+            raise self._failure(exc) from None
         finally:
             if on_progress is not None:
                 on_progress(self.received)
@@ -214,6 +197,23 @@ class DownloadStream:
                 f"The download from {self._where} sent more than the {self.total:,} bytes "
                 "it announced."
             )
+
+    def _begin(self) -> bytes:
+        """Mark the stream as being read; the bytes read ahead (counted), if any."""
+        if self._started:
+            raise RuntimeError("A DownloadStream can be read only once.")
+        self._started = True
+        prefix, self._prefix = self._prefix, b""
+        if prefix:
+            self._count(prefix)
+        return prefix
+
+    def _failure(self, exc: httpx.HTTPError) -> Exception:
+        """The typed error for the body breaking off."""
+        if (isinstance(exc, httpx.RemoteProtocolError) and self.total is not None
+                and self.received < self.total):
+            return self._short()  # the peer closed early: with a declared size, a short body
+        return self._transport(exc)
 
     def _short(self) -> BadResponseError:
         return BadResponseError(
