@@ -10,6 +10,7 @@ import http
 import math
 import os
 import socket
+import ssl
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -158,6 +159,13 @@ def _os_cause(exc: BaseException) -> OSError | None:
 def _reason(exc: Exception) -> str:
     """A short cause from the OS ("Connection refused", "Name or service not known")."""
     cause = _os_cause(exc)
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        # Its errno is OpenSSL's, not the OS's: strerror() would say "Operation not
+        # permitted". What the user needs is why the certificate was refused.
+        why = cause.verify_message or "not trusted"
+        return f" (its TLS certificate could not be verified: {why})"
+    if isinstance(cause, ssl.SSLError):
+        return f" (the TLS handshake failed: {cause.reason or 'unknown reason'})"
     if isinstance(cause, socket.gaierror) and cause.strerror:
         text = cause.strerror
     elif cause is not None and cause.errno and cause.errno > 0:
