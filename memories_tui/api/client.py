@@ -217,26 +217,21 @@ class MemoriesClient:
         headers = {"User-Agent": f"memories-tui/{__version__}", "Accept": "application/json"}
         if api_key:
             headers["Authorization"] = api_key  # the bare key: the API wants no "Bearer"
-        self._loopback = loopback
-        self._headers = headers
         if transport is None and (loopback or not uses_proxy(url)):
             # Direct: our own transport (api/blocking_transport.py) for its fast
             # downloads and its light start-up. Through a proxy, httpx's own.
             transport = BlockingHTTPTransport()
-        self._http = self._http_client(transport)
-
-    def _http_client(self, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
+        self._http = httpx.AsyncClient(
             base_url=self.base_url + API_PREFIX,
-            headers=self._headers,
-            timeout=httpx.Timeout(self.timeout),
+            headers=headers,
+            timeout=httpx.Timeout(timeout),
             follow_redirects=False,
             transport=transport,
             # Proxy settings from the environment must not capture loopback traffic.
-            trust_env=not self._loopback,
+            trust_env=not loopback,
             # Plain http:// (the fake, a trusted network) never uses TLS, so skip
             # building a TLS context: loading the CA bundle costs ~25 ms at start-up.
-            verify=self.base_url.startswith("https://"),
+            verify=url.scheme == "https",
             event_hooks={"request": [self._request_leaving]},
         )
 
@@ -483,16 +478,15 @@ class MemoriesClient:
         `keep_open` the response stays open for the result (a download) and closing it
         is the result's job.
         """
-        http = self._http
         retry = 0
         while True:
             await self._wait_for_turn()
             sent = True
-            request = http.build_request(
+            request = self._http.build_request(
                 method, path, params=params, json=json, headers=headers
             )
             try:
-                response = await http.send(request, stream=True)
+                response = await self._http.send(request, stream=True)
             except httpx.HTTPError as exc:
                 sent = request_was_sent(exc)
                 error = error_for_transport(exc, where=self._where, timeout=self.timeout)

@@ -151,8 +151,11 @@ class DownloadsPanel(ScrollView, can_focus=True):
         self._retitle()
 
     def _resized(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.jobs))
+        self._fit_virtual_size()
         self.refresh(layout=True)  # its height follows the number of jobs
+
+    def _fit_virtual_size(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.jobs))
 
     def _retitle(self) -> None:
         running = sum(1 for job in self.jobs if not job.state.finished)
@@ -202,7 +205,6 @@ class DownloadsPanel(ScrollView, can_focus=True):
         self._rows = {job.job_id: row for row, job in enumerate(self.jobs)}
         self.cursor_row = max(0, min(self.cursor_row, len(self.jobs) - 1))
         self._resized()
-        self.refresh()
         self._retitle()
         self.post_message(self.ClearRequested())
 
@@ -244,5 +246,5 @@ class DownloadsPanel(ScrollView, can_focus=True):
         return Strip(segments).adjust_cell_length(width, base)
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.jobs))
+        self._fit_virtual_size()
 
