@@ -44,6 +44,15 @@ class Reply:
     stall_after: float = 0.0  # after the chunks, go quiet this long
 
 
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released): connections are refused."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
 def envelope(data: object = None, code: object = "0000", msg: str = "success") -> dict:
     ok = code == "0000"
     return {"code": code, "msg": msg, "data": data, "success": ok, "failed": not ok}

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import socket
 import time
 
 import pytest
-from .api_testkit import API_KEY, Reply, envelope
+from .api_testkit import API_KEY, Reply, closed_port, envelope
 
 from memories_tui.api import (
     AuthError,
@@ -192,14 +191,6 @@ async def test_rate_limit_carries_retry_after(scripted, make_client):
         with pytest.raises(RateLimitedError) as info:
             await call(client)
     assert info.value.retry_after == 4.0
-
-
-def closed_port() -> int:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 async def test_connection_refused_names_the_host(make_client):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
-from .api_testkit import Reply, envelope
+from .api_testkit import Reply, closed_port, envelope
 
 from memories_tui.api import (
     AuthError,
@@ -149,14 +148,6 @@ async def test_errors_that_retrying_cannot_fix_are_not_retried(scripted, make_cl
         with pytest.raises(AuthError):
             await client.get_public_video("PI-1")
     assert len(scripted.requests) == 2
-
-
-def closed_port() -> int:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 async def test_connect_errors_are_retried(make_client):

@@ -21,7 +21,6 @@ from memories_tui.fake.hostile import (
     LONG_NAME,
     MARKUP,
 )
-from memories_tui.fake.server import FakeServer
 from memories_tui.safetext import safe_text
 from memories_tui.tui.modals.confirm_delete import ConfirmDeleteModal
 from memories_tui.tui.modals.download import DownloadModal
@@ -51,9 +50,8 @@ from .support import (
 
 
 @pytest.fixture
-def server():
-    with FakeServer(seed=1, hostile=True) as srv:
-        yield srv
+def server(hostile_server):
+    return hostile_server  # the name this module's tests use
 
 
 def record(server, **fields):

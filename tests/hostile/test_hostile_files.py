@@ -12,7 +12,7 @@ import unicodedata
 
 import pytest
 
-from memories_tui.fake.server import FakeServer, expected_bytes
+from memories_tui.fake.server import expected_bytes
 from memories_tui.filenames import video_filename
 from memories_tui.services import downloads as downloads_module
 from memories_tui.tui.modals.confirm_quit import ConfirmQuitModal
@@ -34,12 +34,6 @@ from .support import (
     settle,
     started,
 )
-
-
-@pytest.fixture
-def hostile_server():
-    with FakeServer(seed=1, hostile=True) as srv:
-        yield srv
 
 
 @pytest.fixture
@@ -205,14 +199,24 @@ async def test_a_folder_that_vanishes_mid_way_is_an_error_per_file(fake_server, 
         assert_still_running(app)
 
 
-async def test_ctrl_c_during_downloads_leaves_no_partial_file(fake_server, tmp_path, folder):
+def stalled_download_app(fake_server, folder):
+    """An app whose next download starts, writes its .part and then hears nothing more."""
     fake_server.faults.push("stall-body", path="/download")
-    app = hostile_app(fake_server.base_url, download_dir=folder, timeout=30)
+    return hostile_app(fake_server.base_url, download_dir=folder, timeout=30)
+
+
+async def start_stalled_download(pilot, folder) -> None:
+    app = pilot.app
+    screen = await started(pilot)
+    await download(pilot, screen)
+    assert states(app) == ["downloading"]
+    assert [p.name[-5:] for p in files_under(folder)] == [".part"]
+
+
+async def test_ctrl_c_during_downloads_leaves_no_partial_file(fake_server, tmp_path, folder):
+    app = stalled_download_app(fake_server, folder)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = await started(pilot)
-        await download(pilot, screen)
-        assert states(app) == ["downloading"]
-        assert [p.name[-5:] for p in files_under(folder)] == [".part"]
+        await start_stalled_download(pilot, folder)
         # The reflex, as a key: it neither kills nor hangs the app, and says how to quit.
         await pilot.press("ctrl+c")
         assert notified(app, "to quit the app")
@@ -238,13 +242,9 @@ async def signal_and_wait(pilot, sig: signal.Signals) -> None:
 
 
 async def test_a_signal_during_downloads_leaves_no_partial_file(fake_server, tmp_path, folder):
-    fake_server.faults.push("stall-body", path="/download")
-    app = hostile_app(fake_server.base_url, download_dir=folder, timeout=30)
+    app = stalled_download_app(fake_server, folder)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = await started(pilot)
-        await download(pilot, screen)
-        assert states(app) == ["downloading"]
-        assert [p.name[-5:] for p in files_under(folder)] == [".part"]
+        await start_stalled_download(pilot, folder)
         # A kill; a dropped SSH session (HUP) goes through the same handler.
         await signal_and_wait(pilot, signal.SIGTERM)
     assert not app.is_running

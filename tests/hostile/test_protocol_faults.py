@@ -7,13 +7,13 @@ the retry key (or waiting, for a rate limit) brings the videos back.
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
 
 from memories_tui.fake.server import FakeServer, expected_bytes
 from memories_tui.tui.widgets.detail_pane import DetailPane
+from tests.api.api_testkit import closed_port
 
 from .support import (
     SHORT_TIMEOUT,
@@ -42,14 +42,6 @@ STALL_BOUND = SHORT_TIMEOUT * 4
 
 def list_requests(server: FakeServer) -> list:
     return [r for r in server.requests if r.path.endswith("/list_videos")]
-
-
-def closed_port() -> int:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 async def refresh_recovers(pilot, screen, server: FakeServer | None = None) -> None:
