@@ -179,7 +179,7 @@ class _Exchange:
                 self.connection = None
         url = self.request.url
         port = url.port or (443 if url.scheme == "https" else 80)
-        self.connection = _Connection(self._connect(url.host, port), url.host, port)
+        self.connection = _Connection(self._connect(url.raw_host, port), url.host, port)
         return self._send(self.connection, reused=False)
 
     def _send(self, connection: _Connection, *, reused: bool) -> http.client.HTTPResponse:
@@ -229,7 +229,10 @@ class _Exchange:
             self.early_error = exc
         self.early_body = b"".join(chunks)
 
-    def _connect(self, host: str, port: int) -> socket.socket:
+    def _connect(self, host: bytes, port: int) -> socket.socket:
+        # `host` is the ASCII (IDNA-encoded) form: given a str, both getaddrinfo and
+        # the TLS wrapper would load the idna codec here, in this thread, which costs
+        # tens of milliseconds at start-up while the event loop holds the interpreter.
         request = self.request
         try:
             addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)

@@ -88,3 +88,26 @@ async def test_a_connection_the_server_closed_is_not_reused(closing_server, make
         video = await client.get_private_video("VI1")
     assert video.video_no == "VI1"
     assert closing_server.requests == 2 and closing_server.connections == 2
+
+
+def test_a_host_name_connects_without_loading_the_idna_codec(scripted):
+    """The host goes to the resolver in its ASCII form. Given as text, the resolver
+    loads Python's idna codec inside the request thread, and during start-up (when
+    the event loop holds the interpreter) that alone delayed page 1 by ~40 ms."""
+    import subprocess
+    import sys
+
+    scripted.push(Reply(json=envelope(VIDEO)))
+    url = scripted.base_url.replace("127.0.0.1", "localhost")
+    script = (
+        "import asyncio, sys\n"
+        "from memories_tui.api.client import MemoriesClient\n"
+        "async def main():\n"
+        f"    async with MemoriesClient('sk-test-key', {url!r}, rate_limit=None) as client:\n"
+        "        video = await client.get_private_video('VI1')\n"
+        "    print(video.video_no, 'encodings.idna' in sys.modules)\n"
+        "asyncio.run(main())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.stdout.split() == ["VI1", "False"], done.stderr
