@@ -89,7 +89,8 @@ async def test_filter_by_name_and_status(fake_server):
         # The unfiltered first page comes back (from the cache: no request needed).
         assert screen.query_state.name == ""
         assert len(screen.query_one(VideoTable).videos) == 50
-        screen.query_one("#status-filter").value = "FAILED"
+        # The status field is next to the name field; left steps back from "any" to FAILED.
+        await pilot.press("slash", "tab", "left")
         await pilot.pause()
         await wait_for_workers(app)
         videos = screen.query_one(VideoTable).videos
@@ -311,3 +312,47 @@ async def test_cursor_repaints_after_the_table_scrolled(fake_server):
         rows_on_screen = {r.y for r in repainted}
         last_y = len(table.videos) - int(table.scroll_y)  # header is line 0
         assert {last_y, last_y - 1} <= rows_on_screen
+
+
+async def test_status_filter_steps_by_keys_and_clicks(fake_server):
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        await pilot.press("slash", "tab", "right")
+        await wait_for_workers(app)
+        assert list_requests(fake_server)[-1].body["status"] == "PARSE"
+        picker = screen.query_one("#status-filter")
+        assert str(picker.render()).startswith("‹ PARSE ")
+        # A click on the field steps forward, a click on its left arrow steps back.
+        await pilot.click("#status-filter", offset=(8, 1))
+        await wait_for_workers(app)
+        assert list_requests(fake_server)[-1].body["status"] == "UNPARSE"
+        await pilot.click("#status-filter", offset=(2, 1))
+        await pilot.click("#status-filter", offset=(2, 1))
+        await wait_for_workers(app)
+        assert str(picker.render()).startswith("‹ Any status")
+        # The whole library again (from the cache): more than one status on the page.
+        assert len({v.status for v in screen.query_one(VideoTable).videos}) > 1
+        assert str(screen.query_one("#filter-summary").render()) == "No filter: whole library"
+
+
+async def test_key_bar_shows_the_keys_that_work_and_a_click_presses_one(fake_server):
+    from memories_tui.tui.widgets.key_bar import KeyBar
+
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        bar = screen.query_one(KeyBar)
+        shown = bar.shown_keys()
+        assert "] Next page" in shown and "space Select" in shown and "^p palette" in shown
+        # With the name field focused, space types a space: the bar stops offering it.
+        await pilot.press("slash")
+        await pilot.pause()
+        assert "space Select" not in bar.shown_keys() and "/ Filter" in bar.shown_keys()
+        await pilot.press("escape")
+        await pilot.pause()
+        entry = next(item for item in bar._items if item.description == "Next page")
+        await pilot.click(KeyBar, offset=(entry.start + 1, 0))
+        await wait_for_workers(app)
+        assert screen.query_state.page == 2
+        assert list_requests(fake_server)[-1].body["page"] == 2

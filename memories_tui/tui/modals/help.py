@@ -63,7 +63,8 @@ class HelpModal(ModalScreen[None]):
                 yield Static(table)
             yield Label(
                 "Mouse: click a row to highlight it, a column header to sort the page, "
-                "scroll with the wheel. ctrl+p opens the command palette. "
+                "a key on the bottom line to press it; scroll with the wheel. "
+                "ctrl+p opens the command palette. "
                 "Esc, q or ? closes this help.",
                 classes="dialog-note",
             )

@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from memories_tui.api.errors import MemoriesError
@@ -18,6 +18,7 @@ from memories_tui.safetext import safe_text
 from memories_tui.services.library import page_count
 from memories_tui.tui.errors import describe_error
 from memories_tui.tui.widgets.image_table import ImagePager, ImageTable, image_details
+from memories_tui.tui.widgets.key_bar import KeyBar
 from memories_tui.tui.widgets.status_header import StatusHeader
 
 
@@ -54,7 +55,7 @@ class ImagesScreen(Screen):
         yield Static("", id="images-message")
         yield Static("", id="image-detail")
         yield ImagePager(id="images-pager")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         header = self.query_one(StatusHeader)

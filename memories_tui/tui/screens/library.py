@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, get_current_worker
 
 from memories_tui.api.errors import MemoriesError
@@ -28,6 +28,7 @@ from memories_tui.tui.messages import DownloadUpdated
 from memories_tui.tui.widgets.detail_pane import DetailPane
 from memories_tui.tui.widgets.downloads_panel import DownloadsPanel
 from memories_tui.tui.widgets.filter_bar import FilterBar, Filters, describe_filters
+from memories_tui.tui.widgets.key_bar import KeyBar
 from memories_tui.tui.widgets.pager import Pager
 from memories_tui.tui.widgets.status_header import StatusHeader
 from memories_tui.tui.widgets.video_table import COLUMNS, SORT_LABELS, SORTABLE, VideoTable
@@ -102,7 +103,7 @@ class LibraryScreen(Screen):
             yield DetailPane(id="details")
         yield Pager(id="pager")
         yield DownloadsPanel(id="downloads")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         app = self.app
@@ -129,7 +130,8 @@ class LibraryScreen(Screen):
         return self.query_one(VideoTable)
 
     def help_widgets(self) -> list[tuple[str, object]]:
-        return [("Video table", self.table), ("Downloads panel", self.query_one(DownloadsPanel))]
+        return [("Video table", self.table), ("Status filter", self.query_one("#status-filter")),
+                ("Downloads panel", self.query_one(DownloadsPanel))]
 
     # -- loading pages ------------------------------------------------------------
 

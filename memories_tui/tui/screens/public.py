@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 from textual.worker import get_current_worker
 
 from memories_tui.api.errors import MemoriesError
@@ -19,6 +19,7 @@ from memories_tui.api.models import PublicVideo
 from memories_tui.safetext import safe_multiline, safe_text
 from memories_tui.tui.errors import describe_error
 from memories_tui.tui.links import is_web_link
+from memories_tui.tui.widgets.key_bar import KeyBar
 from memories_tui.tui.widgets.public_details import count_fields, hashtag_text, public_fields
 from memories_tui.tui.widgets.status_header import StatusHeader
 
@@ -73,7 +74,7 @@ class PublicVideoScreen(Screen):
             yield Static("", id="public-counts")
             yield Label("Hashtags", classes="public-section")
             yield Static("", id="public-hashtags")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         header = self.query_one(StatusHeader)

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Collapsible, DataTable, Footer, Markdown, Static
+from textual.widgets import Collapsible, DataTable, Markdown, Static
 from textual.worker import get_current_worker
 
 from memories_tui.api.errors import MemoriesError
@@ -19,6 +19,7 @@ from memories_tui.safetext import safe_text
 from memories_tui.services.library import page_count
 from memories_tui.tui.errors import describe_error
 from memories_tui.tui.links import is_web_link
+from memories_tui.tui.widgets.key_bar import KeyBar
 from memories_tui.tui.widgets.session_conversation import SessionRefLink, turn_widget
 from memories_tui.tui.widgets.session_list import SessionPager, SessionTable
 from memories_tui.tui.widgets.status_header import StatusHeader
@@ -59,7 +60,7 @@ class SessionsScreen(Screen):
         yield SessionTable(id="sessions")
         yield Static("", id="sessions-message")
         yield SessionPager(id="sessions-pager")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         header = self.query_one(StatusHeader)
@@ -228,7 +229,7 @@ class SessionDetailScreen(Screen):
         yield Static(self._title_text(self.session.title), id="session-title")
         yield Static("", id="session-message")
         yield VerticalScroll(id="conversation")
-        yield Footer()
+        yield KeyBar()
 
     def _title_text(self, title: str) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")

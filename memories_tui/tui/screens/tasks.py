@@ -11,13 +11,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Label, OptionList, Static
+from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, get_current_worker
 
 from memories_tui.api.errors import MemoriesError, NotFoundError
 from memories_tui.safetext import safe_text
 from memories_tui.tui.errors import describe_error
+from memories_tui.tui.widgets.key_bar import KeyBar
 from memories_tui.tui.widgets.status_header import StatusHeader
 from memories_tui.tui.widgets.task_videos import (
     MAX_RECENT,
@@ -83,7 +84,7 @@ class TasksScreen(Screen):
                 yield Label("Recent tasks", classes="task-section")
                 yield OptionList(id="task-recent", markup=False)
                 yield Static(Text("none yet", style="dim italic"), id="task-recent-empty")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         header = self.query_one(StatusHeader)

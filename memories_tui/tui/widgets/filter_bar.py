@@ -8,9 +8,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Input, Label, Select
+from textual.widgets import Input
 
-STATUS_OPTIONS = [("All", ""), ("PARSE", "PARSE"), ("UNPARSE", "UNPARSE"), ("FAILED", "FAILED")]
+from memories_tui.tui.widgets.option_cycle import OptionCycle
+
+STATUS_OPTIONS = [("Any status", ""), ("PARSE", "PARSE"), ("UNPARSE", "UNPARSE"), ("FAILED", "FAILED")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +35,6 @@ class FilterBar(Horizontal):
         height: auto;
         padding: 0 1;
     }
-    FilterBar Label { padding: 1 1 0 0; color: $text-muted; }
     FilterBar #name-filter { width: 2fr; }
     FilterBar #status-filter { width: 18; }
     FilterBar #id-filter { width: 28; }
@@ -52,18 +53,17 @@ class FilterBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Filter by name  ( / )", id="name-filter")
-        yield Select(STATUS_OPTIONS, value="", allow_blank=False, id="status-filter",
-                     prompt="Status")
+        yield OptionCycle(STATUS_OPTIONS, "", id="status-filter",
+                          tooltip="Status filter: ←/→, space or a click to change")
         yield Input(placeholder="Exact video id (enter)", id="id-filter")
         yield Input(value=self._unique_id, placeholder="namespace", id="namespace",
                     tooltip="unique_id namespace; press enter to switch")
 
     @property
     def filters(self) -> Filters:
-        status = self.query_one("#status-filter", Select).value
         return Filters(
             name=self.query_one("#name-filter", Input).value.strip(),
-            status=status if isinstance(status, str) else "",
+            status=self.query_one("#status-filter", OptionCycle).value,
             video_no=self.query_one("#id-filter", Input).value.strip(),
             unique_id=self.query_one("#namespace", Input).value.strip() or "default",
         )
@@ -86,30 +86,30 @@ class FilterBar(Horizontal):
         # Exact ids and namespaces apply on enter: a half-typed id would find nothing.
         event.stop()
 
-    @on(Select.Changed, "#status-filter")
-    def _status_changed(self, event: Select.Changed) -> None:
+    @on(OptionCycle.Changed, "#status-filter")
+    def _status_changed(self, event: OptionCycle.Changed) -> None:
         event.stop()
         self.post_message(self.Changed(self.filters, typing=False))
 
     def clear(self) -> bool:
         """Clear name, status and id filters; True if anything was set."""
         had_any = self.filters.any
-        with self.prevent(Input.Changed, Select.Changed):
+        with self.prevent(Input.Changed, OptionCycle.Changed):
             self.query_one("#name-filter", Input).value = ""
             self.query_one("#id-filter", Input).value = ""
-            self.query_one("#status-filter", Select).value = ""
+            self.query_one("#status-filter", OptionCycle).value = ""
         return had_any
 
     def show_only(self, video_no: str, unique_id: str) -> None:
         """Set the filters to exactly one video id in one namespace (no events)."""
-        with self.prevent(Input.Changed, Select.Changed):
+        with self.prevent(Input.Changed, OptionCycle.Changed):
             self.query_one("#name-filter", Input).value = ""
-            self.query_one("#status-filter", Select).value = ""
+            self.query_one("#status-filter", OptionCycle).value = ""
             self.query_one("#id-filter", Input).value = video_no
             self.query_one("#namespace", Input).value = unique_id
 
     def set_status(self, status: str) -> None:
-        self.query_one("#status-filter", Select).value = status
+        self.query_one("#status-filter", OptionCycle).value = status
 
 
 def describe_filters(filters: Filters) -> str:
