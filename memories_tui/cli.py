@@ -129,19 +129,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings, warnings = load_settings(flags)
 
     from memories_tui.api.errors import MemoriesError
-    from memories_tui.tui.app import MemoriesApp
+    from memories_tui.services.library import LibraryService
+    from memories_tui.startup import open_client, run_tui
 
     try:
-        app = MemoriesApp(settings, warnings=warnings)
+        library = LibraryService(open_client(settings))
     except MemoriesError as exc:
         print(f"memories-tui: {exc.message}", file=sys.stderr)
         return 2
     try:
-        app.run()
+        return run_tui(settings, library, warnings)
     finally:
         if server is not None:
             server.stop()
-    return app.return_code or 0
 
 
 if __name__ == "__main__":

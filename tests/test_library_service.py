@@ -81,3 +81,25 @@ async def test_a_fetch_begun_ahead_hands_its_error_to_the_request(fake_server):
         with pytest.raises(ServerError):
             await library.fetch_page(VideoQuery(page=1))
         assert list_pages(fake_server) == [1]
+
+
+async def test_a_fetch_begun_ahead_that_failed_before_anyone_asked_is_not_resent(fake_server):
+    # Started from the command line, page 1 can fail (a wrong key, a refusal) long
+    # before the screen asks for it: the screen gets that error, and only a later
+    # request (a retry) goes to the server again.
+    import asyncio
+
+    import pytest
+
+    from memories_tui.api.errors import ServerError
+
+    fake_server.faults.push("500", count=1, path="/list_videos")
+    async with MemoriesClient(KEY, fake_server.base_url, rate_limit=None, max_retries=0) as client:
+        library = LibraryService(client)
+        library.begin_fetch(VideoQuery(page=1))
+        await asyncio.wait([library._started[VideoQuery(page=1)]])  # failed, unread
+        with pytest.raises(ServerError):
+            await library.fetch_page(VideoQuery(page=1))
+        assert list_pages(fake_server) == [1]
+        page = await library.fetch_page(VideoQuery(page=1))  # the user retries
+        assert page.videos and list_pages(fake_server) == [1, 1]

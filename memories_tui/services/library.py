@@ -147,6 +147,9 @@ class LibraryService:
                 return cached
             started = self._started.get(query)
             if started is not None:
+                if started.done():
+                    # It failed before anyone asked: its error is this answer, once.
+                    del self._started[query]
                 # Shielded, like a prefetch: leaving the page must not cancel it.
                 return await asyncio.shield(started)
             pending = self._prefetching.get(query)
@@ -163,15 +166,19 @@ class LibraryService:
     def begin_fetch(self, query: VideoQuery) -> None:
         """Start fetching `query` now, before anyone waits for it (the first page, while
         the screen is still being built); `fetch_page(query)` then joins this request."""
-        if self._pages.get(query) is not None or query in self._started:
+        started = self._started.get(query)
+        if self._pages.get(query) is not None or (started is not None and not started.done()):
             return
         task = asyncio.ensure_future(self._fetch_into_cache(query, self._generation))
         self._started[query] = task
 
         def done(task: asyncio.Task[VideoPage]) -> None:
-            self._started.pop(query, None)
-            if not task.cancelled():
-                task.exception()  # read here too, so an error no one awaited is not logged
+            # A failure stays until the first caller asks for the page and gets it:
+            # asking again at once would only repeat the request (a 401, a refusal).
+            # It is read here too, so an error no one awaits is not logged.
+            if task.cancelled() or task.exception() is None:
+                if self._started.get(query) is task:
+                    del self._started[query]
 
         task.add_done_callback(done)
 
@@ -240,6 +247,9 @@ class LibraryService:
         """Forget cached pages (after a change, or when the user asks to refresh)."""
         self._pages.clear()
         self._generation += 1
+        # An early failure kept for its first reader is stale now too.
+        for query in [q for q, task in self._started.items() if task.done()]:
+            del self._started[query]
 
     @property
     def deleting(self) -> bool:

@@ -15,12 +15,12 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from memories_tui.api.client import MemoriesClient
 from memories_tui.config import Settings
 from memories_tui.format import system_clock
 from memories_tui.safetext import safe_multiline, safe_text
 from memories_tui.services.downloads import DownloadJob, DownloadManager
-from memories_tui.services.library import LibraryService, VideoQuery
+from memories_tui.services.library import LibraryService
+from memories_tui.startup import first_query, open_client
 from memories_tui.tui.clipboard import osc52_sequence
 from memories_tui.tui.messages import DownloadUpdated
 
@@ -67,25 +67,20 @@ class MemoriesApp(App[None]):
         *,
         clock: Callable[[], datetime] = system_clock,
         warnings: Iterable[str] = (),
+        library: LibraryService | None = None,
     ) -> None:
+        """`library` (and its client) may exist already: see memories_tui.startup.
+        Otherwise they are made here. The app closes them when it ends."""
         super().__init__()
         self.settings = settings
         self.clock = clock
         self.unique_id = settings.unique_id
         self._startup_warnings = list(warnings)
-        self.client = MemoriesClient(
-            settings.api_key or "",
-            settings.base_url,
-            unique_id=settings.unique_id,
-            rate_limit=settings.rate_limit or None,
-            timeout=settings.timeout,
-            allow_insecure_http=settings.allow_insecure_http,
-            on_rate_wait=self._on_rate_wait,
-            # The user is watching: a stalled or unreachable server is reported within
-            # the timeout, with a retry key, rather than after a ladder of retries.
-            retry_network_errors=False,
-        )
-        self.library = LibraryService(self.client)
+        if library is None:
+            library = LibraryService(open_client(settings))
+        self.library = library
+        self.client = library.client
+        self.client.on_rate_wait = self._on_rate_wait
         self.downloads = DownloadManager(
             self.client,
             concurrency=settings.concurrent_downloads,
@@ -99,11 +94,10 @@ class MemoriesApp(App[None]):
     def on_load(self) -> None:
         # Ask for the first page of videos now: the answer comes while the screen is
         # being built, and the library screen then shows it in its very first frame.
-        # (The screen builds the same query; its request joins this one.)
+        # (The screen builds the same query; its request joins this one. Started
+        # from the command line, the request is on its way already.)
         if self.settings.api_key:
-            self.library.begin_fetch(
-                VideoQuery(size=self.settings.page_size, unique_id=self.unique_id)
-            )
+            self.library.begin_fetch(first_query(self.settings))
 
     def on_mount(self) -> None:
         for warning in self._startup_warnings:

@@ -1,0 +1,59 @@
+"""The app run as a user runs it: the command, in a pseudo-terminal of its own."""
+
+from __future__ import annotations
+
+import os
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+# Runs in the child: a session of its own whose controlling terminal is the pty.
+START_IN_TERMINAL = (
+    "import os, sys\n"
+    "os.setsid()\n"
+    "fd = os.open(sys.argv[1], os.O_RDWR)\n"
+    "for n in (0, 1, 2):\n"
+    "    os.dup2(fd, n)\n"
+    "os.execv(sys.executable, [sys.executable, '-m', 'memories_tui.cli', *sys.argv[2:]])\n"
+)
+
+
+def start_app(base_url: str, tmp_path: Path) -> tuple[subprocess.Popen, int, int]:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MEMORIES_", "TEXTUAL"))}
+    env.update(MEMORIES_API_KEY="sk-test-terminal", XDG_CONFIG_HOME=str(tmp_path),
+               TERM="xterm-256color", PYTHONPATH=str(REPO))
+    process = subprocess.Popen(
+        [sys.executable, "-c", START_IN_TERMINAL, os.ttyname(slave), "--base-url", base_url],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env, cwd=tmp_path)
+    # The slave stays open here too: until the child has opened it, closing our copy
+    # would leave the terminal with no end, and reading it would fail.
+    return process, master, slave
+
+
+def read_until(master: int, needle: bytes, timeout: float = 30.0) -> float:
+    """Read the terminal until `needle` shows; when (time.monotonic()) its first byte came."""
+    seen = b""
+    first_output = 0.0
+    deadline = time.monotonic() + timeout
+    while needle not in seen:
+        left = deadline - time.monotonic()
+        assert left > 0, f"{needle!r} never appeared; the screen began {seen[:200]!r}"
+        ready, _, _ = select.select([master], [], [], left)
+        if ready:
+            try:
+                seen += os.read(master, 65536)
+            except OSError:  # every end of the terminal closed: the app is gone
+                raise AssertionError(f"the app ended early; its screen: {seen[-600:]!r}")
+            first_output = first_output or time.monotonic()
+    return first_output

@@ -1,0 +1,33 @@
+"""Start-up as a user sees it: the command in a pseudo-terminal, against the fake."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from tests.terminal import read_until, start_app
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX terminals only")
+
+
+def test_page_one_is_asked_for_before_the_interface_is_loaded(fake_server, tmp_path):
+    """The request for page 1 leaves before Textual is even imported, so its answer is
+    there when the first frame is drawn; the screen joins it rather than asking again."""
+    first_id = fake_server.library.query_videos(page=1, size=50)[0][0].video_no
+    process, master, slave = start_app(fake_server.base_url, tmp_path)
+    try:
+        first_output = read_until(master, first_id.encode())
+        lists = [r for r in fake_server.requests if r.path.endswith("/list_videos")]
+        assert [r.body["page"] for r in lists] == [1]
+        # The app writes nothing to the terminal until Textual runs.
+        assert lists[0].at < first_output
+        os.write(master, b"q")
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(master)
+        os.close(slave)
