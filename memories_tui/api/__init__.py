@@ -32,24 +32,7 @@ from memories_tui.api.errors import (
     ServerError,
     mask_key,
 )
-from memories_tui.api.models import (
-    DeleteChunkResult,
-    DeleteReport,
-    Image,
-    ImagePage,
-    Message,
-    PublicVideo,
-    Ref,
-    RefItem,
-    SessionDetail,
-    SessionPage,
-    SessionSummary,
-    TaskStatus,
-    Thinking,
-    Video,
-    VideoDetails,
-    VideoPage,
-)
+from memories_tui.api.models import DeleteChunkResult, DeleteReport, Video, VideoDetails, VideoPage
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -84,3 +67,12 @@ __all__ = [
     "is_loopback_host",
     "mask_key",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The other views' models are loaded when first used: see api/models/__init__.py.
+    from memories_tui.api import models
+
+    if name in __all__:
+        return getattr(models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,7 +19,7 @@ import contextlib
 import ipaddress
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -49,18 +49,8 @@ from memories_tui.api.errors import (
 from memories_tui.api.models import (
     DeleteChunkResult,
     DeleteReport,
-    ImagePage,
-    PublicVideo,
-    SessionDetail,
-    SessionPage,
-    TaskStatus,
     VideoDetails,
     VideoPage,
-    parse_image_page,
-    parse_public_video,
-    parse_session_detail,
-    parse_session_page,
-    parse_task_status,
     parse_video_details,
     parse_video_page,
 )
@@ -73,6 +63,12 @@ from memories_tui.api.responses import (
     request_was_sent,
 )
 from memories_tui.api.retry import BackoffPolicy, is_ambiguous, is_retryable
+
+if TYPE_CHECKING:  # imported where used: start-up needs only the video models
+    from memories_tui.api.models.images import ImagePage
+    from memories_tui.api.models.public import PublicVideo
+    from memories_tui.api.models.sessions import SessionDetail, SessionPage
+    from memories_tui.api.models.tasks import TaskStatus
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -299,6 +295,8 @@ class MemoriesClient:
         _check_page(page)
         params = {"page": page, "unique_id": self._uid(unique_id)}
         data = await self._call("GET", "/list_sessions", params=params)
+        from memories_tui.api.models.sessions import parse_session_page
+
         return parse_session_page(data, page=page, size=SESSION_PAGE_SIZE)
 
     async def get_session_detail(
@@ -310,6 +308,8 @@ class MemoriesClient:
         data = await self._call(
             "GET", "/get_session_detail", params=params, subject=f"Session {session_id}"
         )
+        from memories_tui.api.models.sessions import parse_session_detail
+
         return parse_session_detail(data, session_id=session_id)
 
     async def get_public_video(self, video_no: str) -> PublicVideo:
@@ -321,6 +321,8 @@ class MemoriesClient:
             params={"video_no": video_no},
             subject=f"Public video {video_no}",
         )
+        from memories_tui.api.models.public import parse_public_video
+
         return parse_public_video(data, video_no=video_no)
 
     async def get_private_video(
@@ -341,6 +343,8 @@ class MemoriesClient:
         data = await self._call(
             "GET", "/get_video_ids_by_task_id", params=params, subject=f"Task {task_id}"
         )
+        from memories_tui.api.models.tasks import parse_task_status
+
         return parse_task_status(data, task_id=task_id)
 
     async def list_images(
@@ -350,6 +354,8 @@ class MemoriesClient:
         _check_page(page, size)
         body = {"page": page, "size": size, "unique_id": self._uid(unique_id)}
         data = await self._call("POST", "/img_list_page", json=body)
+        from memories_tui.api.models.images import parse_image_page
+
         return parse_image_page(data, page=page, size=size)
 
     async def delete_videos(

@@ -12,20 +12,16 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from memories_tui.api.client import MemoriesClient
-from memories_tui.api.models import (
-    DeleteChunkResult,
-    DeleteReport,
-    ImagePage,
-    PublicVideo,
-    SessionDetail,
-    SessionPage,
-    TaskStatus,
-    VideoDetails,
-    VideoPage,
-)
+from memories_tui.api.models import DeleteChunkResult, DeleteReport, VideoDetails, VideoPage
+
+if TYPE_CHECKING:  # the other views' models load with those views
+    from memories_tui.api.models.images import ImagePage
+    from memories_tui.api.models.public import PublicVideo
+    from memories_tui.api.models.sessions import SessionDetail, SessionPage
+    from memories_tui.api.models.tasks import TaskStatus
 
 STATUSES = ("PARSE", "UNPARSE", "FAILED")
 
