@@ -521,3 +521,23 @@ async def test_help_lists_every_binding_of_each_view(fake_server):
             await pilot.press("escape")
             await pilot.pause()
             assert app.screen is screen
+
+
+async def test_a_theme_chosen_while_running_styles_every_view(fake_server):
+    """Views open in the theme chosen meanwhile, new ones and ones already built."""
+    from textual.color import Color
+
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.theme = "nord"
+        await settle(pilot)
+        nord = Color.parse(app.current_theme.background)
+        await pilot.press("2")  # a view built after the change
+        await settle(pilot)
+        assert isinstance(app.screen, SessionsScreen)
+        assert app.screen.styles.background == nord
+        await pilot.press("1")  # the library, built before it
+        await settle(pilot)
+        assert isinstance(app.screen, LibraryScreen)
+        assert app.screen.styles.background == nord
