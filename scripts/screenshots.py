@@ -26,6 +26,7 @@ from memories_tui.tui.app import MemoriesApp  # noqa: E402
 
 NOW = datetime(2026, 11, 2, 12, 0, 0, tzinfo=UTC)
 SIZE = (120, 40)
+SCREENSHOT_PORT = 48765
 Script = Callable[[Pilot], Awaitable[None]]
 
 
@@ -85,8 +86,14 @@ async def main() -> None:
     out.mkdir(exist_ok=True)
     # Nothing is downloaded; the folder only appears in the download dialog.
     folder = Path("~/Videos")
+    # The dialog also shows the disk's free space: a fixed figure (the snapshot tests
+    # use the same) keeps the SVGs identical from one run and one machine to the next.
+    import memories_tui.tui.modals.download as download_dialog
+
+    download_dialog.free_space = lambda _folder: 85_700_000_000
     for name, script in SHOTS.items():
-        server = FakeServer(seed=1, videos=300)
+        # A fixed port, as video URLs on screen include it (the demo picks a free one).
+        server = FakeServer(seed=1, videos=300, port=SCREENSHOT_PORT)
         base_url = server.start()
         try:
             await shoot(name, script, out, base_url, folder)
