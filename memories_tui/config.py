@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from memories_tui.masking import mask_key
 
 DEFAULT_BASE_URL = "https://api.memories.ai"
 PAGE_SIZE_RANGE = (1, 1000)  # the API's examples use 200; more than 1000 helps nobody
@@ -56,20 +57,6 @@ class Settings:
         parts = [f"api_key={self.masked_key!r}"]
         parts += [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.name != "api_key"]
         return f"Settings({', '.join(parts)})"
-
-
-def mask_key(key: str | None) -> str:
-    """Show only enough of a key to tell keys apart: "sk-…abcd".
-
-    Short keys show less, so the mask never gives away most of the key.
-    """
-    if not key:
-        return "not set"
-    if len(key) >= 16:
-        return f"{key[:3]}…{key[-4:]}"
-    if len(key) >= 8:
-        return f"…{key[-2:]}"
-    return "****"
 
 
 class SettingsResult(NamedTuple):

@@ -16,6 +16,8 @@ import logging
 import re
 from urllib.parse import quote
 
+from memories_tui.masking import mask_key
+
 __all__ = [
     "AuthError",
     "BadResponseError",
@@ -37,17 +39,6 @@ _MAX_MESSAGE_LENGTH = 500
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
 _secrets: set[str] = set()
-
-
-def mask_key(key: str | None) -> str:
-    """A key as it may be shown: `sk-…abcd` (prefix and last four), never the whole key."""
-    if not key:
-        return "(none)"
-    if len(key) < 12:
-        # Too short to show any of it without giving most of it away.
-        return "…"
-    prefix = key[:3] if key[2:3] == "-" else ""
-    return f"{prefix}…{key[-4:]}"
 
 
 def register_secret(secret: str | None) -> None:

@@ -159,9 +159,13 @@ def test_envelope_echoing_the_key_is_masked():
 
 def test_mask_key():
     assert mask_key("sk-test-1234567890abcd") == "sk-…abcd"
-    assert mask_key("short") == "…"
-    assert mask_key("") == "(none)"
-    assert mask_key(None) == "(none)"
+    assert mask_key("short") == "****"
+    assert mask_key("") == "not set"
+    assert mask_key(None) == "not set"
+    # One policy everywhere: the settings show a key as errors and logs do.
+    from memories_tui.config import mask_key as settings_mask_key
+
+    assert settings_mask_key is mask_key
 
 
 def test_control_characters_and_length_are_tamed():
