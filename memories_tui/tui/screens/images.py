@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
-from textual.worker import get_current_worker
 
-from memories_tui.api.errors import MemoriesError
-from memories_tui.api.models import ImagePage
+from memories_tui.api.models import Image, ImagePage
 from memories_tui.safetext import safe_text
-from memories_tui.services.library import page_count
-from memories_tui.tui.errors import describe_error
+from memories_tui.tui.screens.paged_list import PagedListScreen
 from memories_tui.tui.widgets.image_table import ImagePager, ImageTable, image_details
 from memories_tui.tui.widgets.key_bar import KeyBar
 from memories_tui.tui.widgets.status_header import StatusHeader
 
 
-class ImagesScreen(Screen):
+class ImagesScreen(PagedListScreen[ImagePage]):
     """The image library, a page at a time; the highlighted image's fields below."""
 
     VIEW_NAME = "Images"
+    NOUN = "images"
+    MESSAGE_ID = "images-message"
     CSS_PATH = "images.tcss"
 
     BINDINGS = [
@@ -41,14 +37,6 @@ class ImagesScreen(Screen):
         Binding("k", "cursor_up", "Row up", show=False, id="images-row-up"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.page = 1
-        self.page_size = 50
-        self.page_result: ImagePage | None = None
-        self.unique_id = ""
-        self._pages: dict[int, ImagePage] = {}
-
     def compose(self) -> ComposeResult:
         yield StatusHeader()
         yield ImageTable(id="images")
@@ -57,75 +45,20 @@ class ImagesScreen(Screen):
         yield ImagePager(id="images-pager")
         yield KeyBar()
 
-    def on_mount(self) -> None:
-        header = self.query_one(StatusHeader)
-        header.view_name = self.VIEW_NAME
-        header.host = self.app.host
-        self.page_size = self.app.settings.page_size
-        self.query_one(ImagePager).page_size = self.page_size
-        self.table.focus()
-        self._follow_namespace()
-
-    def on_screen_resume(self) -> None:
-        if self.is_mounted and self.unique_id and self.unique_id != self.app.unique_id:
-            self._follow_namespace()
-
-    def _follow_namespace(self) -> None:
-        self.unique_id = self.app.unique_id
-        self.query_one(StatusHeader).namespace = self.unique_id
-        self._pages.clear()
-        self.page_result = None
-        self.load_page(1)
-
     @property
     def table(self) -> ImageTable:
         return self.query_one(ImageTable)
 
-    # -- loading ----------------------------------------------------------------------
+    async def fetch_page(self, page: int) -> ImagePage:
+        return await self.app.library.list_images(page, self.page_size, self.unique_id)
 
-    @work(exclusive=True, group="images-page", exit_on_error=False)
-    async def load_page(self, page: int, *, use_cache: bool = True,
-                        keep_cursor_on: str | None = None) -> None:
-        pager = self.query_one(ImagePager)
-        result = self._pages.get(page) if use_cache else None
-        if result is None:
-            pager.loading = f"Loading page {page:,}…"
-            if self.page_result is None:
-                self._show_message("Loading images…")
-            try:
-                result = await self.app.library.list_images(page, self.page_size, self.unique_id)
-            except asyncio.CancelledError:
-                raise
-            except MemoriesError as exc:
-                if get_current_worker().is_cancelled:
-                    return
-                pager.loading = ""
-                message = describe_error(exc, f"load page {page:,} of the images")
-                if self.page_result is None:
-                    self._show_message(f"{message}\nPress r to retry.", error=True)
-                self.notify(message, title="Images", severity="error", markup=False, timeout=8)
-                return
-            if get_current_worker().is_cancelled:
-                return
-            self._pages[page] = result
-        self.page = page
-        self.page_result = result
-        pager.loading = ""
+    def show_page(self, result: ImagePage, *, keep_cursor_on: str | None = None) -> None:
         self.table.show_images(result.images, now=self.app.clock(), keep_cursor_on=keep_cursor_on)
-        pager.total = result.total_count
-        pager.page = page
-        pager.pages = self.page_count
-        if result.images:
-            self._show_message("")
-        else:
-            self._show_message(f"No images in namespace “{safe_text(self.unique_id)}”.")
+        self._show_empty(not result.images)
         self._show_detail()
 
-    def _show_message(self, message: str, *, error: bool = False) -> None:
-        widget = self.query_one("#images-message", Static)
-        widget.update(Text(message))
-        widget.set_class(error, "error")
-        widget.display = bool(message)
+    def row_id(self, row: Image) -> str:
+        return row.image_no
 
     def _show_detail(self) -> None:
         image = self.table.highlighted
@@ -139,37 +72,7 @@ class ImagesScreen(Screen):
     def _row_highlighted(self) -> None:
         self._show_detail()
 
-    @property
-    def page_count(self) -> int:
-        if self.page_result is None:
-            return 1
-        return page_count(self.page_result.total_count, self.page_size)
-
     # -- actions ------------------------------------------------------------------------
-
-    def action_next_page(self) -> None:
-        if self.page >= self.page_count:
-            self.notify("This is the last page.", timeout=2)
-            return
-        self.load_page(self.page + 1)
-
-    def action_prev_page(self) -> None:
-        if self.page <= 1:
-            self.notify("This is the first page.", timeout=2)
-            return
-        self.load_page(self.page - 1)
-
-    def action_first_page(self) -> None:
-        self.load_page(1)
-
-    def action_last_page(self) -> None:
-        self.load_page(self.page_count)
-
-    def action_refresh(self) -> None:
-        highlighted = self.table.highlighted
-        self._pages.clear()
-        self.load_page(self.page, use_cache=False,
-                       keep_cursor_on=highlighted.image_no if highlighted else None)
 
     def action_copy_id(self) -> None:
         image = self.table.highlighted
@@ -178,9 +81,3 @@ class ImagesScreen(Screen):
         self.app.copy_to_clipboard(image.image_no)
         self.notify(f"Copied {safe_text(image.image_no)} to the clipboard.", timeout=3,
                     markup=False)
-
-    def action_cursor_down(self) -> None:
-        self.table.action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.table.action_cursor_up()

@@ -16,9 +16,9 @@ from textual.worker import get_current_worker
 from memories_tui.api.errors import MemoriesError
 from memories_tui.api.models import SessionDetail, SessionPage, SessionSummary
 from memories_tui.safetext import safe_text
-from memories_tui.services.library import page_count
 from memories_tui.tui.errors import describe_error
 from memories_tui.tui.links import is_web_link
+from memories_tui.tui.screens.paged_list import PagedListScreen
 from memories_tui.tui.widgets.key_bar import KeyBar
 from memories_tui.tui.widgets.session_conversation import SessionRefLink, turn_widget
 from memories_tui.tui.widgets.session_list import SessionPager, SessionTable
@@ -27,10 +27,13 @@ from memories_tui.tui.widgets.status_header import StatusHeader
 SESSION_PAGE_SIZE = 20  # the server's; used until a page says otherwise
 
 
-class SessionsScreen(Screen):
+class SessionsScreen(PagedListScreen[SessionPage]):
     """The chat sessions of the namespace, a page at a time; enter opens one."""
 
     VIEW_NAME = "Chat sessions"
+    NOUN = "chat sessions"
+    MESSAGE_ID = "sessions-message"
+    PAGE_SIZE = SESSION_PAGE_SIZE
     CSS_PATH = "sessions.tcss"
 
     BINDINGS = [
@@ -47,14 +50,6 @@ class SessionsScreen(Screen):
         Binding("k", "cursor_up", "Row up", show=False, id="sessions-row-up"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.page = 1
-        self.page_result: SessionPage | None = None
-        self.unique_id = ""
-        # Pages already seen in this namespace: a revisited page costs no request.
-        self._pages: dict[int, SessionPage] = {}
-
     def compose(self) -> ComposeResult:
         yield StatusHeader()
         yield SessionTable(id="sessions")
@@ -62,121 +57,24 @@ class SessionsScreen(Screen):
         yield SessionPager(id="sessions-pager")
         yield KeyBar()
 
-    def on_mount(self) -> None:
-        header = self.query_one(StatusHeader)
-        header.view_name = self.VIEW_NAME
-        header.host = self.app.host
-        self.query_one(SessionPager).page_size = SESSION_PAGE_SIZE
-        self.table.focus()
-        self._follow_namespace()
-
-    def on_screen_resume(self) -> None:
-        # The namespace may have changed in the videos view while we were away.
-        if self.is_mounted and self.unique_id and self.unique_id != self.app.unique_id:
-            self._follow_namespace()
-
-    def _follow_namespace(self) -> None:
-        self.unique_id = self.app.unique_id
-        self.query_one(StatusHeader).namespace = self.unique_id
-        self._pages.clear()
-        self.page_result = None
-        self.load_page(1)
-
     @property
     def table(self) -> SessionTable:
         return self.query_one(SessionTable)
 
-    # -- loading --------------------------------------------------------------------
+    async def fetch_page(self, page: int) -> SessionPage:
+        return await self.app.library.list_sessions(page, self.unique_id)
 
-    @work(exclusive=True, group="sessions-page", exit_on_error=False)
-    async def load_page(self, page: int, *, use_cache: bool = True,
-                        keep_cursor_on: str | None = None) -> None:
-        """Fetch one page; a newer request cancels this one, so only the newest shows."""
-        pager = self.query_one(SessionPager)
-        result = self._pages.get(page) if use_cache else None
-        if result is None:
-            pager.loading = f"Loading page {page:,}…"
-            if self.page_result is None:
-                self._show_message("Loading chat sessions…")
-            try:
-                result = await self.app.library.list_sessions(page, self.unique_id)
-            except asyncio.CancelledError:
-                raise
-            except MemoriesError as exc:
-                if get_current_worker().is_cancelled:
-                    return
-                pager.loading = ""
-                message = describe_error(exc, f"load page {page:,} of the chat sessions")
-                if self.page_result is None:
-                    self._show_message(f"{message}\nPress r to retry.", error=True)
-                self.notify(message, title="Chat sessions", severity="error", markup=False,
-                            timeout=8)
-                return
-            if get_current_worker().is_cancelled:
-                return
-            self._pages[page] = result
-        self.page = page
-        self.page_result = result
-        pager.loading = ""
-        self._show_page(result, keep_cursor_on=keep_cursor_on)
-
-    def _show_page(self, result: SessionPage, *, keep_cursor_on: str | None = None) -> None:
+    def show_page(self, result: SessionPage, *, keep_cursor_on: str | None = None) -> None:
         self.table.show_sessions(result.sessions, keep_cursor_on=keep_cursor_on)
-        pager = self.query_one(SessionPager)
-        pager.page_size = result.page_size or SESSION_PAGE_SIZE
-        pager.total = result.total_count
-        pager.page = self.page
-        pager.pages = self.page_count
-        if result.sessions:
-            self._show_message("")
-        else:
-            self._show_message(
-                f"No chat sessions in namespace “{safe_text(self.unique_id)}”."
-            )
+        self.pager.page_size = self.size_of(result)
+        self._show_empty(not result.sessions)
 
-    def _show_message(self, message: str, *, error: bool = False) -> None:
-        widget = self.query_one("#sessions-message", Static)
-        widget.update(Text(message))
-        widget.set_class(error, "error")
-        widget.display = bool(message)
+    def row_id(self, row: SessionSummary) -> str:
+        return row.session_id
 
-    @property
-    def page_count(self) -> int:
-        if self.page_result is None:
-            return 1
-        return page_count(self.page_result.total_count, self.page_result.page_size or SESSION_PAGE_SIZE)
-
-    # -- paging ---------------------------------------------------------------------
-
-    def action_next_page(self) -> None:
-        if self.page >= self.page_count:
-            self.notify("This is the last page.", timeout=2)
-            return
-        self.load_page(self.page + 1)
-
-    def action_prev_page(self) -> None:
-        if self.page <= 1:
-            self.notify("This is the first page.", timeout=2)
-            return
-        self.load_page(self.page - 1)
-
-    def action_first_page(self) -> None:
-        self.load_page(1)
-
-    def action_last_page(self) -> None:
-        self.load_page(self.page_count)
-
-    def action_refresh(self) -> None:
-        highlighted = self.table.highlighted
-        self._pages.clear()
-        self.load_page(self.page, use_cache=False,
-                       keep_cursor_on=highlighted.session_id if highlighted else None)
-
-    def action_cursor_down(self) -> None:
-        self.table.action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.table.action_cursor_up()
+    def size_of(self, result: SessionPage) -> int:
+        # The server decides the page size of this endpoint; it says which, or not.
+        return result.page_size or SESSION_PAGE_SIZE
 
     # -- opening ----------------------------------------------------------------------
 

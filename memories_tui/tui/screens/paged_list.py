@@ -1,0 +1,178 @@
+"""What the chat sessions and images views share: one page of the namespace's items in
+a table, a message line, a pager, the paging keys, and following the namespace."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Generic, TypeVar
+
+from rich.text import Text
+from textual import work
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+from textual.worker import get_current_worker
+
+from memories_tui.api.errors import MemoriesError
+from memories_tui.safetext import safe_text
+from memories_tui.services.library import page_count
+from memories_tui.tui.errors import describe_error
+from memories_tui.tui.widgets.pager import Pager
+from memories_tui.tui.widgets.status_header import StatusHeader
+
+PageT = TypeVar("PageT")
+
+
+class PagedListScreen(Screen, Generic[PageT]):
+    """A subclass composes the table, `#{MESSAGE_ID}` and the pager, and says how to
+    fetch and show a page (`fetch_page`, `show_page`) and what identifies a row."""
+
+    VIEW_NAME = ""
+    NOUN = ""  # in plain words, as in "Loading chat sessions…"
+    MESSAGE_ID = ""
+    PAGE_SIZE: int | None = None  # None: the page size of the settings
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.page = 1
+        self.page_size = self.PAGE_SIZE or 50
+        self.page_result: PageT | None = None
+        self.unique_id = ""
+        # Pages already seen in this namespace: a revisited page costs no request.
+        self._pages: dict[int, PageT] = {}
+
+    # -- what a subclass provides -------------------------------------------------------
+
+    @property
+    def table(self) -> Any:
+        """The view's table (a DataTable with `highlighted`)."""
+        return self.query_one(DataTable)
+
+    @property
+    def pager(self) -> Pager:
+        return self.query_one(Pager)
+
+    async def fetch_page(self, page: int) -> PageT:
+        raise NotImplementedError
+
+    def show_page(self, result: PageT, *, keep_cursor_on: str | None = None) -> None:
+        raise NotImplementedError
+
+    def row_id(self, row: Any) -> str:
+        raise NotImplementedError
+
+    def total_of(self, result: PageT) -> int:
+        return result.total_count  # type: ignore[attr-defined]
+
+    def size_of(self, result: PageT) -> int:
+        """Rows per page, to count the pages."""
+        return self.page_size
+
+    # -- life cycle ---------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        header = self.query_one(StatusHeader)
+        header.view_name = self.VIEW_NAME
+        header.host = self.app.host
+        self.page_size = self.PAGE_SIZE or self.app.settings.page_size
+        self.pager.page_size = self.page_size
+        self.table.focus()
+        self._follow_namespace()
+
+    def on_screen_resume(self) -> None:
+        # The namespace may have changed in the videos view while we were away.
+        if self.is_mounted and self.unique_id and self.unique_id != self.app.unique_id:
+            self._follow_namespace()
+
+    def _follow_namespace(self) -> None:
+        self.unique_id = self.app.unique_id
+        self.query_one(StatusHeader).namespace = self.unique_id
+        self._pages.clear()
+        self.page_result = None
+        self.load_page(1)
+
+    # -- loading ------------------------------------------------------------------------
+
+    @work(exclusive=True, group="list-page", exit_on_error=False)
+    async def load_page(self, page: int, *, use_cache: bool = True,
+                        keep_cursor_on: str | None = None) -> None:
+        """Fetch one page; a newer request cancels this one, so only the newest shows."""
+        pager = self.pager
+        result = self._pages.get(page) if use_cache else None
+        if result is None:
+            pager.loading = f"Loading page {page:,}…"
+            if self.page_result is None:
+                self._show_message(f"Loading {self.NOUN}…")
+            try:
+                result = await self.fetch_page(page)
+            except asyncio.CancelledError:
+                raise
+            except MemoriesError as exc:
+                if get_current_worker().is_cancelled:
+                    return
+                pager.loading = ""
+                message = describe_error(exc, f"load page {page:,} of the {self.NOUN}")
+                if self.page_result is None:
+                    self._show_message(f"{message}\nPress r to retry.", error=True)
+                self.notify(message, title=self.VIEW_NAME, severity="error", markup=False,
+                            timeout=8)
+                return
+            if get_current_worker().is_cancelled:
+                return
+            self._pages[page] = result
+        self.page = page
+        self.page_result = result
+        pager.loading = ""
+        self.show_page(result, keep_cursor_on=keep_cursor_on)
+        pager.total = self.total_of(result)
+        pager.page = page
+        pager.pages = self.page_count
+
+    def _show_message(self, message: str, *, error: bool = False) -> None:
+        widget = self.query_one(f"#{self.MESSAGE_ID}", Static)
+        widget.update(Text(message))
+        widget.set_class(error, "error")
+        widget.display = bool(message)
+
+    def _show_empty(self, empty: bool) -> None:
+        """The message line for a page with rows (none) or without."""
+        self._show_message(
+            f"No {self.NOUN} in namespace “{safe_text(self.unique_id)}”." if empty else ""
+        )
+
+    @property
+    def page_count(self) -> int:
+        if self.page_result is None:
+            return 1
+        return page_count(self.total_of(self.page_result), self.size_of(self.page_result))
+
+    # -- paging -------------------------------------------------------------------------
+
+    def action_next_page(self) -> None:
+        if self.page >= self.page_count:
+            self.notify("This is the last page.", timeout=2)
+            return
+        self.load_page(self.page + 1)
+
+    def action_prev_page(self) -> None:
+        if self.page <= 1:
+            self.notify("This is the first page.", timeout=2)
+            return
+        self.load_page(self.page - 1)
+
+    def action_first_page(self) -> None:
+        self.load_page(1)
+
+    def action_last_page(self) -> None:
+        self.load_page(self.page_count)
+
+    def action_refresh(self) -> None:
+        highlighted = self.table.highlighted
+        self._pages.clear()
+        self.load_page(self.page, use_cache=False,
+                       keep_cursor_on=self.row_id(highlighted) if highlighted else None)
+
+    def action_cursor_down(self) -> None:
+        self.table.action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.table.action_cursor_up()
