@@ -31,3 +31,22 @@ def test_page_one_is_asked_for_before_the_interface_is_loaded(fake_server, tmp_p
             process.wait()
         os.close(master)
         os.close(slave)
+
+
+def test_a_server_that_refuses_is_reported_and_the_app_stays(tmp_path):
+    """Page 1's early request fails before the interface exists: the screen still shows
+    that error in plain words, and the app keeps running until q."""
+    from tests.api.api_testkit import closed_port
+
+    process, master, slave = start_app(f"http://127.0.0.1:{closed_port()}", tmp_path)
+    try:
+        read_until(master, b"press r to try again")
+        assert process.poll() is None
+        os.write(master, b"q")
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(master)
+        os.close(slave)
