@@ -541,3 +541,29 @@ async def test_a_theme_chosen_while_running_styles_every_view(fake_server):
         await settle(pilot)
         assert isinstance(app.screen, LibraryScreen)
         assert app.screen.styles.background == nord
+
+
+async def test_tasks_view_says_how_to_leave_the_task_id_field(fake_server):
+    """The field takes digits, so 1-4 type there; the key bar offers esc, which leaves
+    it, and then 1 switches views again."""
+    from memories_tui.tui.widgets.key_bar import KeyBar
+
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        assert isinstance(app.screen, TasksScreen)
+        bar = app.screen.query_one(KeyBar)
+        assert isinstance(app.focused, Input)
+        assert "esc Leave the field" in bar.shown_keys()
+        await pilot.press("1")  # typed: a task id may hold digits
+        await pilot.pause()
+        assert isinstance(app.screen, TasksScreen) and app.focused.value == "1"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.focused, Input)
+        assert "esc Leave the field" not in bar.shown_keys()
+        await pilot.press("1")
+        await settle(pilot)
+        assert isinstance(app.screen, LibraryScreen)

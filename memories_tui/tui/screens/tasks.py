@@ -41,8 +41,8 @@ class TasksScreen(Screen):
     BINDINGS = [
         Binding("slash", "focus_task_id", "Enter a task id", key_display="/",
                 id="tasks-focus-input"),
-        Binding("escape", "leave_input", "Leave the task id field", show=False,
-                id="tasks-leave-input"),
+        # Shown while typing, when it is the way out to the other keys (1-4, j/k...).
+        Binding("escape", "leave_input", "Leave the field", id="tasks-leave-input"),
         Binding("r", "refresh", "Refresh now", id="tasks-refresh"),
         Binding("enter", "show_video", "Show video", id="tasks-show-video"),
         Binding("h", "focus_recent", "Recent tasks", id="tasks-recent"),
@@ -326,6 +326,11 @@ class TasksScreen(Screen):
 
     def action_focus_task_id(self) -> None:
         self.query_one("#task-id", Input).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_input":
+            return isinstance(self.focused, (Input, OptionList))
+        return True
 
     def action_leave_input(self) -> None:
         if isinstance(self.focused, (Input, OptionList)):
