@@ -356,3 +356,23 @@ async def test_key_bar_shows_the_keys_that_work_and_a_click_presses_one(fake_ser
         await wait_for_workers(app)
         assert screen.query_state.page == 2
         assert list_requests(fake_server)[-1].body["page"] == 2
+
+
+async def test_a_narrow_key_bar_keeps_whole_entries_and_the_help_key(fake_server):
+    from memories_tui.tui.modals.help import HelpModal
+    from memories_tui.tui.widgets.key_bar import KeyBar
+
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=(60, 30)) as pilot:
+        screen = await started(pilot)
+        bar = screen.query_one(KeyBar)
+        shown = bar.shown_keys()
+        # What does not fit is left out whole; ? stays, since the help lists the rest.
+        assert shown[0] == "/ Filter" and "? Help" in shown and "q Quit" not in shown
+        line = str(bar.render())
+        assert all(entry.split(" ", 1)[1] in line for entry in shown)
+        assert "Dele" not in line
+        help_entry = next(item for item in bar._items if item.description == "Help")
+        await pilot.click(KeyBar, offset=(help_entry.start + 1, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, HelpModal)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -25,8 +26,14 @@ class KeyItem:
     display: str  # how it is shown, e.g. "]"
     description: str
     enabled: bool
+    action: str = ""
     start: int = 0
     end: int = 0
+
+    @property
+    def width(self) -> int:
+        """Cells it takes: " key " and "description "."""
+        return cell_len(self.display) + cell_len(self.description) + 3
 
 
 class KeyBar(Widget, can_focus=False):
@@ -82,7 +89,7 @@ class KeyBar(Widget, can_focus=False):
                 continue
             actions.add(binding.action)
             items.append(KeyItem(binding.key, app.get_key_display(binding),
-                                 binding.description, enabled))
+                                 binding.description, enabled, binding.action))
         palette = None
         if app.ENABLE_COMMAND_PALETTE and app.COMMAND_PALETTE_BINDING in active:
             _node, binding, enabled, _tooltip = active[app.COMMAND_PALETTE_BINDING]
@@ -104,14 +111,13 @@ class KeyBar(Widget, can_focus=False):
         room = width - palette_text.cell_len if palette is not None else width
         text = Text(no_wrap=True, overflow="crop", end="")
         self._items = []
-        for item in entries:
+        for item in _fitting(entries, room):
             start = text.cell_len
-            if start >= room:
-                break
+            key, description = f" {item.display} ", f"{item.description} "
             index = len(self._items)
-            text.append(f" {item.display} ", style=key_style)
-            text.append(f"{item.description} ", style=description_style)
-            end = min(text.cell_len, room)
+            text.append(key, style=key_style)
+            text.append(description, style=description_style)
+            end = text.cell_len
             self._items.append(_placed(item, start, end))
             self._dress(text, start, end, item.enabled, index == self._hover, hover_style)
         text.truncate(max(room, 0), pad=True)
@@ -166,5 +172,24 @@ class KeyBar(Widget, can_focus=False):
         return [f"{item.display} {item.description}" for item in self._items]
 
 
+def _fitting(entries: list[KeyItem], room: int) -> list[KeyItem]:
+    """The entries that fit whole, in order. When some must go, the help key stays
+    (last): it lists every key, those left out included."""
+    if sum(item.width for item in entries) <= room:
+        return entries
+    kept_last = [item for item in entries if item.action == "help"][:1]
+    room -= sum(item.width for item in kept_last)
+    shown: list[KeyItem] = []
+    for item in entries:
+        if item in kept_last:
+            continue
+        if item.width > room:
+            break
+        shown.append(item)
+        room -= item.width
+    return shown + kept_last if room >= 0 else shown
+
+
 def _placed(item: KeyItem, start: int, end: int) -> KeyItem:
-    return KeyItem(item.key, item.display, item.description, item.enabled, start, end)
+    return KeyItem(item.key, item.display, item.description, item.enabled, item.action,
+                   start, end)
