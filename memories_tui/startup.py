@@ -12,7 +12,7 @@ Nothing here imports Textual: that is the point.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from memories_tui.config import Settings
@@ -22,9 +22,9 @@ if TYPE_CHECKING:
     from memories_tui.services.library import LibraryService, VideoQuery
 
 
-def open_client(settings: Settings,
-                on_rate_wait: Callable[[bool], None] | None = None) -> MemoriesClient:
-    """The one client of a TUI session. Raises MemoriesError for an unusable base URL."""
+def open_client(settings: Settings) -> MemoriesClient:
+    """The one client of a TUI session. Raises MemoriesError for an unusable base URL.
+    (The app attaches its waiting indicator, `on_rate_wait`, once it exists.)"""
     from memories_tui.api.client import MemoriesClient
 
     return MemoriesClient(
@@ -34,7 +34,6 @@ def open_client(settings: Settings,
         rate_limit=settings.rate_limit or None,
         timeout=settings.timeout,
         allow_insecure_http=settings.allow_insecure_http,
-        on_rate_wait=on_rate_wait,
         # The user is watching: a stalled or unreachable server is reported within
         # the timeout, with a retry key, rather than after a ladder of retries.
         retry_network_errors=False,

@@ -22,6 +22,7 @@ from memories_tui.format import human_size
 from memories_tui.safetext import safe_text
 from memories_tui.services.downloads import DownloadJob, JobState
 from memories_tui.services.library import VideoQuery, page_count
+from memories_tui.startup import first_query
 from memories_tui.tui.errors import describe_error
 from memories_tui.tui.links import is_web_link
 from memories_tui.tui.messages import DownloadUpdated
@@ -107,7 +108,9 @@ class LibraryScreen(Screen):
 
     def on_mount(self) -> None:
         app = self.app
-        self.query_state = VideoQuery(size=app.settings.page_size, unique_id=app.unique_id)
+        # The same query the app (or the command line) began fetching: this screen
+        # joins that request instead of sending its own.
+        self.query_state = first_query(app.settings)
         header = self.query_one(StatusHeader)
         header.view_name = self.VIEW_NAME
         header.namespace = app.unique_id
@@ -115,12 +118,14 @@ class LibraryScreen(Screen):
         self.query_one(Pager).page_size = self.query_state.size
         self._update_filter_summary(Filters(unique_id=app.unique_id))
         self.table.focus()
-        # The app asked for this page while the screen was being built: if it is here,
-        # show it now, so the first frame has rows (load_page then finds it cached).
+        # The page was asked for while the screen was being built: if it is here, show
+        # it now, so the first frame has rows; otherwise load_page waits for it.
         cached = app.library.cached_page(self.query_state)
-        if cached is not None:
+        if cached is None:
+            self.load_page(self.query_state)
+        else:
             self._show_page(cached)
-        self.load_page(self.query_state)
+            self._page_settled(self.query_state)
 
     def on_resize(self) -> None:
         self.query_one("#body").set_class(self.size.width < NARROW_WIDTH, "narrow")
@@ -174,6 +179,10 @@ class LibraryScreen(Screen):
         self.query_state = query
         self._show_page(page, keep_cursor_on=keep_cursor_on)
         self._set_loading("")
+        self._page_settled(query)
+
+    def _page_settled(self, query: VideoQuery) -> None:
+        """`query`'s page is on screen: fetch the next one ahead (see prefetch_page)."""
         if self.app.settings.prefetch and query.page < self.page_count:
             self.prefetch_page(query.with_page(query.page + 1))
 
