@@ -60,9 +60,6 @@ class PagedListScreen(Screen, Generic[PageT]):
     def row_id(self, row: Any) -> str:
         raise NotImplementedError
 
-    def total_of(self, result: PageT) -> int:
-        return result.total_count  # type: ignore[attr-defined]
-
     def size_of(self, result: PageT) -> int:
         """Rows per page, to count the pages."""
         return self.page_size
@@ -123,7 +120,7 @@ class PagedListScreen(Screen, Generic[PageT]):
         self.page_result = result
         pager.loading = ""
         self.show_page(result, keep_cursor_on=keep_cursor_on)
-        pager.total = self.total_of(result)
+        pager.total = result.total_count
         pager.page = page
         pager.pages = self.page_count
 
@@ -143,7 +140,8 @@ class PagedListScreen(Screen, Generic[PageT]):
     def page_count(self) -> int:
         if self.page_result is None:
             return 1
-        return page_count(self.total_of(self.page_result), self.size_of(self.page_result))
+        result = self.page_result
+        return page_count(result.total_count, self.size_of(result))
 
     # -- paging -------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ the first frame, and the bar is redrawn far more often than it changes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -108,7 +108,7 @@ class KeyBar(Widget, can_focus=False):
             palette_text.append("▏", style=Style(dim=True))
             palette_text.append(f"{palette.display} ", style=key_style)
             palette_text.append(f"{palette.description} ", style=description_style)
-        room = width - palette_text.cell_len if palette is not None else width
+        room = width - palette_text.cell_len
         text = Text(no_wrap=True, overflow="crop", end="")
         self._items = []
         for item in _fitting(entries, room):
@@ -118,13 +118,13 @@ class KeyBar(Widget, can_focus=False):
             text.append(key, style=key_style)
             text.append(description, style=description_style)
             end = text.cell_len
-            self._items.append(_placed(item, start, end))
+            self._items.append(replace(item, start=start, end=end))
             self._dress(text, start, end, item.enabled, index == self._hover, hover_style)
         text.truncate(max(room, 0), pad=True)
         if palette is not None and width > palette_text.cell_len:
             start = text.cell_len
             text.append_text(palette_text)
-            self._items.append(_placed(palette, start + 1, text.cell_len))
+            self._items.append(replace(palette, start=start + 1, end=text.cell_len))
             self._dress(text, start + 1, text.cell_len, palette.enabled,
                         len(self._items) - 1 == self._hover, hover_style)
         return text
@@ -188,8 +188,3 @@ def _fitting(entries: list[KeyItem], room: int) -> list[KeyItem]:
         shown.append(item)
         room -= item.width
     return shown + kept_last if room >= 0 else shown
-
-
-def _placed(item: KeyItem, start: int, end: int) -> KeyItem:
-    return KeyItem(item.key, item.display, item.description, item.enabled, item.action,
-                   start, end)
