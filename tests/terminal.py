@@ -7,6 +7,8 @@ import select
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -39,6 +41,39 @@ def start_app(base_url: str, tmp_path: Path) -> tuple[subprocess.Popen, int, int
     # The slave stays open here too: until the child has opened it, closing our copy
     # would leave the terminal with no end, and reading it would fail.
     return process, master, slave
+
+
+class Terminal:
+    """The app in a pseudo-terminal: `master` is our end; `hang_up()` closes it."""
+
+    def __init__(self, process: subprocess.Popen, master: int, slave: int) -> None:
+        self.process, self.master, self._slave = process, master, slave
+
+    def read_until(self, needle: bytes, timeout: float = 30.0) -> float:
+        return read_until(self.master, needle, timeout)
+
+    def press(self, keys: bytes) -> None:
+        os.write(self.master, keys)
+
+    def hang_up(self) -> None:
+        """Close our end: the kernel sends the app SIGHUP, then SIGCONT."""
+        os.close(self.master)
+        self.master = -1
+
+
+@contextmanager
+def app_in_terminal(base_url: str, tmp_path: Path) -> Iterator[Terminal]:
+    """`memories-tui --base-url base_url` in a 120x40 pty; killed and closed afterwards."""
+    terminal = Terminal(*start_app(base_url, tmp_path))
+    try:
+        yield terminal
+    finally:
+        if terminal.process.poll() is None:
+            terminal.process.kill()
+            terminal.process.wait()
+        if terminal.master >= 0:
+            os.close(terminal.master)
+        os.close(terminal._slave)
 
 
 def read_until(master: int, needle: bytes, timeout: float = 30.0) -> float:

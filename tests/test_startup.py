@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import pytest
 
-from tests.terminal import read_until, start_app
+from tests.terminal import app_in_terminal
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX terminals only")
 
@@ -16,21 +15,14 @@ def test_page_one_is_asked_for_before_the_interface_is_loaded(fake_server, tmp_p
     """The request for page 1 leaves before Textual is even imported, so its answer is
     there when the first frame is drawn; the screen joins it rather than asking again."""
     first_id = fake_server.library.query_videos(page=1, size=50)[0][0].video_no
-    process, master, slave = start_app(fake_server.base_url, tmp_path)
-    try:
-        first_output = read_until(master, first_id.encode())
+    with app_in_terminal(fake_server.base_url, tmp_path) as terminal:
+        first_output = terminal.read_until(first_id.encode())
         lists = [r for r in fake_server.requests if r.path.endswith("/list_videos")]
         assert [r.body["page"] for r in lists] == [1]
         # The app writes nothing to the terminal until Textual runs.
         assert lists[0].at < first_output
-        os.write(master, b"q")
-        assert process.wait(timeout=15) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        os.close(master)
-        os.close(slave)
+        terminal.press(b"q")
+        assert terminal.process.wait(timeout=15) == 0
 
 
 def test_a_server_that_refuses_is_reported_and_the_app_stays(tmp_path):
@@ -38,15 +30,8 @@ def test_a_server_that_refuses_is_reported_and_the_app_stays(tmp_path):
     that error in plain words, and the app keeps running until q."""
     from tests.api.api_testkit import closed_port
 
-    process, master, slave = start_app(f"http://127.0.0.1:{closed_port()}", tmp_path)
-    try:
-        read_until(master, b"press r to try again")
-        assert process.poll() is None
-        os.write(master, b"q")
-        assert process.wait(timeout=15) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        os.close(master)
-        os.close(slave)
+    with app_in_terminal(f"http://127.0.0.1:{closed_port()}", tmp_path) as terminal:
+        terminal.read_until(b"press r to try again")
+        assert terminal.process.poll() is None
+        terminal.press(b"q")
+        assert terminal.process.wait(timeout=15) == 0
