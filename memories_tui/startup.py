@@ -13,38 +13,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from memories_tui.config import Settings
+from memories_tui.services.client import open_client
+from memories_tui.services.library import LibraryService, first_query
 
-if TYPE_CHECKING:
-    from memories_tui.api.client import MemoriesClient
-    from memories_tui.services.library import LibraryService, VideoQuery
-
-
-def open_client(settings: Settings) -> MemoriesClient:
-    """The one client of a TUI session. Raises MemoriesError for an unusable base URL.
-    (The app attaches its waiting indicator, `on_rate_wait`, once it exists.)"""
-    from memories_tui.api.client import MemoriesClient
-
-    return MemoriesClient(
-        settings.api_key or "",
-        settings.base_url,
-        unique_id=settings.unique_id,
-        rate_limit=settings.rate_limit or None,
-        timeout=settings.timeout,
-        allow_insecure_http=settings.allow_insecure_http,
-        # The user is watching: a stalled or unreachable server is reported within
-        # the timeout, with a retry key, rather than after a ladder of retries.
-        retry_network_errors=False,
-    )
-
-
-def first_query(settings: Settings) -> VideoQuery:
-    """The page the library screen opens on."""
-    from memories_tui.services.library import VideoQuery
-
-    return VideoQuery(size=settings.page_size, unique_id=settings.unique_id)
+__all__ = ["first_query", "open_client", "run_tui"]
 
 
 def run_tui(settings: Settings, library: LibraryService, warnings: Iterable[str] = ()) -> int:

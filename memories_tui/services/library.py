@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from memories_tui.api.client import MemoriesClient
 from memories_tui.api.models import DeleteChunkResult, DeleteReport, VideoDetails, VideoPage
+from memories_tui.config import Settings
 
 if TYPE_CHECKING:  # the other views' models load with those views
     from memories_tui.api.models.images import ImagePage
@@ -49,6 +50,11 @@ class VideoQuery:
     @property
     def is_filtered(self) -> bool:
         return bool(self.name or self.video_no or self.status)
+
+
+def first_query(settings: Settings) -> VideoQuery:
+    """The page the library opens on: asked for at start-up, before the screen exists."""
+    return VideoQuery(size=settings.page_size, unique_id=settings.unique_id)
 
 
 K = TypeVar("K")

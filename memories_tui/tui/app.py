@@ -19,8 +19,8 @@ from memories_tui.config import Settings
 from memories_tui.format import system_clock
 from memories_tui.safetext import safe_multiline, safe_text
 from memories_tui.services.downloads import DownloadJob, DownloadManager
-from memories_tui.services.library import LibraryService
-from memories_tui.startup import first_query, open_client
+from memories_tui.services.library import LibraryService, first_query
+from memories_tui.services.client import open_client
 from memories_tui.tui.clipboard import osc52_sequence
 from memories_tui.tui.messages import DownloadUpdated
 

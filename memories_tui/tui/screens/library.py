@@ -21,8 +21,7 @@ from memories_tui.api.models import DeleteChunkResult, Video, VideoPage
 from memories_tui.format import human_size
 from memories_tui.safetext import safe_text
 from memories_tui.services.downloads import DownloadJob, JobState
-from memories_tui.services.library import VideoQuery, page_count
-from memories_tui.startup import first_query
+from memories_tui.services.library import VideoQuery, first_query, page_count
 from memories_tui.tui.errors import describe_error
 from memories_tui.tui.links import is_web_link
 from memories_tui.tui.messages import DownloadUpdated
