@@ -46,7 +46,8 @@ _SESSION_COUNTS = {"default": 42, "team-a": 5}
 _IMAGE_COUNTS = {"default": 57, "team-a": 8, "archive": 3}
 
 #: "finished": every id present, videos PARSE. "growing": each Get Task Status reveals
-#: one more id (up to 4). "empty": never any id (still downloading).
+#: one more id (up to 4). "empty": never any id (still downloading). Tests may add tasks
+#: of their own with ``FakeLibrary.put_task`` (kind "given").
 TASK_KINDS = ("finished", "growing", "empty")
 GROWING_TASK_SIZE = 4
 FINISHED_TASK_SIZE = 3
@@ -62,6 +63,7 @@ class Task:
     kind: str
     video_ids: tuple[str, ...]  # every id the task will ever report
     revealed: int = 0  # how many of them Get Task Status shows now
+    namespace: str = DEFAULT_NAMESPACE
 
 
 def _task_id(seed: int, kind: str) -> str:
@@ -335,12 +337,24 @@ class FakeLibrary:
         """
         with self._lock:
             task = self.tasks.get(task_id)
-            if task is None or namespace != DEFAULT_NAMESPACE:
+            if task is None or namespace != task.namespace:
                 return None
             if task.kind == "growing":
                 task.revealed = min(len(task.video_ids), task.revealed + 1)
                 self._revealed.update(self._growing[:task.revealed])
             return list(task.video_ids[:task.revealed])
+
+    def put_task(self, task_id: str, video_ids: list[str] | tuple[str, ...], *,
+                 namespace: str = DEFAULT_NAMESPACE) -> None:
+        """A test hook: from now on Get Task Status answers exactly ``video_ids`` for
+        ``task_id`` in ``namespace``. The ids are taken as given: public ``PI-`` ids, ids
+        of failed videos or of no video at all. Calling it again for the same task
+        changes its answer, so a test decides when ids appear. Not in ``task_ids``.
+        """
+        with self._lock:
+            ids = tuple(video_ids)
+            self.tasks[task_id] = Task(task_id, "given", ids, revealed=len(ids),
+                                       namespace=namespace)
 
     # -- sessions, public videos, images ------------------------------------------------
 
