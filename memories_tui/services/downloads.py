@@ -1,10 +1,14 @@
 """Downloads: a queue of files streamed to `NAME.part` and renamed only when complete.
 
-The manager knows nothing of Textual. The TUI runs `run_job` in a worker for each job
-and listens to `on_update`; the semaphore keeps at most `concurrency` streams open.
-The bytes go from the connection to the file in a thread (`DownloadStream.save_to`), so
-neither a slow disk nor a fast network blocks the event loop, and progress is reported
-at most ten times a second.
+The manager owns the whole life of a download and knows nothing of Textual: `start`
+turns planned files into jobs and runs each in a task of its own, `cancel` and
+`cancel_all` stop them (removing the `.part` file), `aclose` waits until every task has
+cleaned up, and listeners (`subscribe`) hear of every change. A job that fails in a
+way nobody foresaw is marked failed with the error's words and logged, never left
+"downloading". The semaphore keeps at most `concurrency` streams open. The bytes go
+from the connection to the file in a thread (`DownloadStream.save_to`), so neither a
+slow disk nor a fast network blocks the event loop, and progress is reported at most
+ten times a second.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import asyncio
 import enum
 import errno
 import itertools
+import logging
 import os
 import shutil
 import time
@@ -26,6 +31,10 @@ from memories_tui.api.models import Video
 from memories_tui.filenames import part_path, safe_destination, unique_path, video_filename
 
 PROGRESS_INTERVAL = 0.1  # seconds between progress reports of one job
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[["DownloadJob"], None]
 
 
 class Conflict(enum.Enum):
@@ -153,7 +162,8 @@ class DownloadManager:
     ) -> None:
         self.client = client
         self.concurrency = max(1, concurrency)
-        self.on_update = on_update
+        self._listeners: list[Listener] = [on_update] if on_update is not None else []
+        self._tasks: dict[int, asyncio.Task[DownloadJob]] = {}
         self._clock = clock
         self._slots = asyncio.Semaphore(self.concurrency)
         self._ids = itertools.count(1)
@@ -164,6 +174,65 @@ class DownloadManager:
     @property
     def active(self) -> list[DownloadJob]:
         return [job for job in self.jobs if not job.state.finished]
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener(job)` on every change of any job; returns the unsubscriber."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def start(
+        self, planned: Iterable[PlannedFile], unique_id: str, conflict: Conflict
+    ) -> list[DownloadJob]:
+        """Enqueue `planned` (see `enqueue`) and start a task for every queued job."""
+        jobs = self.enqueue(planned, unique_id, conflict)
+        for job in jobs:
+            self._report(job, force=True)  # listeners see every job, skipped ones too
+            if job.state is JobState.QUEUED:
+                task = asyncio.ensure_future(self._guarded(job))
+                self._tasks[job.job_id] = task
+                task.add_done_callback(lambda _t, job_id=job.job_id: self._tasks.pop(job_id, None))
+        return jobs
+
+    async def _guarded(self, job: DownloadJob) -> DownloadJob:
+        try:
+            return await self.run_job(job)
+        except asyncio.CancelledError:
+            return job  # run_job has marked it and removed the partial file
+
+    def cancel(self, job_id: int) -> bool:
+        """Stop one job (queued or running); False if it is not running any more."""
+        task = self._tasks.get(job_id)
+        if task is None or task.done():
+            return False
+        for job in self.jobs:
+            if job.job_id == job_id and job.state is JobState.QUEUED:
+                # Its task may not have started yet, and then never runs to say so.
+                self._mark_cancelled(job)
+        task.cancel()
+        return True
+
+    def cancel_all(self) -> None:
+        """Stop every queued and running job (quitting, a hang-up)."""
+        self.cancel_all_pending()
+        for task in list(self._tasks.values()):
+            task.cancel()
+
+    async def wait_idle(self) -> None:
+        """Wait until every job started so far has ended."""
+        while pending := [task for task in self._tasks.values() if not task.done()]:
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def aclose(self) -> None:
+        """Cancel everything and wait until every partial file is removed."""
+        self.cancel_all()
+        tasks = list(self._tasks.values())
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     def enqueue(
         self,
@@ -210,8 +279,12 @@ class DownloadManager:
         if not force and now - job._last_report < PROGRESS_INTERVAL:
             return
         job._last_report = now
-        if self.on_update is not None:
-            self.on_update(job)
+        for listener in list(self._listeners):
+            try:
+                listener(job)
+            except Exception:
+                # A faulty display must not break the download it reports on.
+                log.exception("A download listener failed.")
 
     async def run_job(self, job: DownloadJob) -> DownloadJob:
         """Download one job to its `.part` file and rename it; never leaves a partial file.
@@ -245,6 +318,13 @@ class DownloadManager:
         except OSError as exc:
             job.state = JobState.FAILED
             job.error = describe_os_error(exc, job.path)
+            await _remove_quietly(part)
+        except Exception as exc:
+            # A bug, not the network or the disk: the user must still see the job end
+            # (never "downloading" for ever), and the log gets the traceback.
+            log.exception("Download of %s failed unexpectedly.", job.video_no)
+            job.state = JobState.FAILED
+            job.error = f"Unexpected error ({type(exc).__name__}); the details are in the log."
             await _remove_quietly(part)
         finally:
             job.finished_at = self._clock()
@@ -306,10 +386,14 @@ class DownloadManager:
     def cancel_all_pending(self) -> None:
         for job in self.jobs:
             if job.state is JobState.QUEUED:
-                job.state = JobState.CANCELLED
-                job.error = "Cancelled."
-                self._claimed.discard(job.path)
-                self._report(job, force=True)
+                self._mark_cancelled(job)
+
+    def _mark_cancelled(self, job: DownloadJob) -> None:
+        job.state = JobState.CANCELLED
+        job.error = "Cancelled."
+        job.finished_at = self._clock()
+        self._claimed.discard(job.path)
+        self._report(job, force=True)
 
     def clear_finished(self) -> None:
         self.jobs = [job for job in self.jobs if not job.state.finished]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from memories_tui.api.client import MemoriesClient
-from memories_tui.api.models import DeleteChunkResult, DeleteReport, VideoDetails, VideoPage
+from memories_tui.api.models import VideoDetails, VideoPage
 from memories_tui.config import Settings
 
 if TYPE_CHECKING:  # the other views' models load with those views
@@ -42,6 +42,12 @@ class VideoQuery:
 
     def with_page(self, page: int) -> VideoQuery:
         return replace(self, page=max(1, page))
+
+    def resized(self, size: int) -> VideoQuery:
+        """The same filters at `size` rows a page, on the page that holds this page's
+        first row: changing the page size keeps the user where they were."""
+        first = (self.page - 1) * self.size
+        return replace(self, size=size, page=first // size + 1)
 
     def filters_key(self) -> tuple[object, ...]:
         """The query without its page: pages of one key belong to one result set."""
@@ -118,6 +124,10 @@ class LibraryService:
     #: however long someone pages through a 100,000-video library.
     PAGE_CACHE_ROWS = 5_000
     DETAIL_CACHE_SIZE = 512
+    #: Pages of sessions or images kept (20-50 small rows each).
+    LIST_CACHE_PAGES = 100
+    #: Conversations kept: one can hold hundreds of messages.
+    SESSION_DETAIL_CACHE_SIZE = 32
 
     def __init__(self, client: MemoriesClient) -> None:
         self.client = client
@@ -134,8 +144,13 @@ class LibraryService:
         self._generation = 0
         self._details: _LRU[tuple[str, str], VideoDetails] = _LRU(self.DETAIL_CACHE_SIZE)
         self._public: _LRU[str, PublicVideo] = _LRU(self.DETAIL_CACHE_SIZE)
-        # One delete at a time: a second press while one runs must send nothing.
-        self._deleting = asyncio.Lock()
+        # The other views' pages, bounded like the videos': a revisited page costs no
+        # request, and a long session does not grow without bound.
+        self._sessions: _LRU[tuple[str, int], SessionPage] = _LRU(self.LIST_CACHE_PAGES)
+        self._session_details: _LRU[tuple[str, str], SessionDetail] = _LRU(
+            self.SESSION_DETAIL_CACHE_SIZE
+        )
+        self._images: _LRU[tuple[str, int, int], ImagePage] = _LRU(self.LIST_CACHE_PAGES)
 
     # -- videos ---------------------------------------------------------------
 
@@ -164,6 +179,17 @@ class LibraryService:
         page = await self._request_page(query)
         self._pages.put(query, page)
         return page
+
+    async def fetch_existing_page(
+        self, query: VideoQuery, *, use_cache: bool = True
+    ) -> tuple[VideoQuery, VideoPage]:
+        """`query`'s page, or the last page when that one no longer exists (after
+        deletes, or a new filter): the query that was answered, and its page."""
+        page = await self.fetch_page(query, use_cache=use_cache)
+        if not page.videos and page.total_count and query.page > 1:
+            query = query.with_page(page_count(page.total_count, query.size))
+            page = await self.fetch_page(query, use_cache=use_cache)
+        return query, page
 
     def begin_fetch(self, query: VideoQuery) -> None:
         """Start fetching `query` now, before anyone waits for it (the first page, while
@@ -253,28 +279,12 @@ class LibraryService:
         for query in [q for q, task in self._started.items() if task.done()]:
             del self._started[query]
 
-    @property
-    def deleting(self) -> bool:
-        return self._deleting.locked()
-
-    async def delete_videos(
-        self,
-        ids: Iterable[str],
-        unique_id: str,
-        on_chunk: Callable[[DeleteChunkResult], None] | None = None,
-    ) -> DeleteReport:
-        """Delete in chunks of at most 100 (the client splits them); one delete at a time."""
-        if self._deleting.locked():
-            raise RuntimeError("A delete is already running.")
-        ids = list(ids)
-        async with self._deleting:
-            try:
-                return await self.client.delete_videos(ids, unique_id=unique_id, on_chunk=on_chunk)
-            finally:
-                # Whatever happened, the cached pages may now be wrong.
-                self.invalidate()
-                for video_no in ids:
-                    self._details.discard((unique_id, video_no))
+    def forget_videos(self, ids: Iterable[str], unique_id: str) -> None:
+        """Drop what the caches know of `ids` and every cached page: after a delete
+        (whatever its outcome) none of them can be trusted."""
+        self.invalidate()
+        for video_no in ids:
+            self._details.discard((unique_id, video_no))
 
     async def still_present(self, ids: Iterable[str], unique_id: str) -> list[str]:
         """Which of `ids` the server still lists (used after an ambiguous failure)."""
@@ -295,14 +305,40 @@ class LibraryService:
         self._public.put(video_no, video)
         return video
 
-    async def list_sessions(self, page: int, unique_id: str) -> SessionPage:
-        return await self.client.list_sessions(page, unique_id=unique_id)
+    async def list_sessions(
+        self, page: int, unique_id: str, *, use_cache: bool = True
+    ) -> SessionPage:
+        key = (unique_id, page)
+        cached = self._sessions.get(key) if use_cache else None
+        if cached is None:
+            cached = await self.client.list_sessions(page, unique_id=unique_id)
+            self._sessions.put(key, cached)
+        return cached
 
-    async def session_detail(self, session_id: str, unique_id: str) -> SessionDetail:
-        return await self.client.get_session_detail(session_id, unique_id=unique_id)
+    async def session_detail(
+        self, session_id: str, unique_id: str, *, use_cache: bool = True
+    ) -> SessionDetail:
+        key = (unique_id, session_id)
+        cached = self._session_details.get(key) if use_cache else None
+        if cached is None:
+            cached = await self.client.get_session_detail(session_id, unique_id=unique_id)
+            self._session_details.put(key, cached)
+        return cached
 
-    async def list_images(self, page: int, size: int, unique_id: str) -> ImagePage:
-        return await self.client.list_images(page, size, unique_id=unique_id)
+    async def list_images(
+        self, page: int, size: int, unique_id: str, *, use_cache: bool = True
+    ) -> ImagePage:
+        key = (unique_id, size, page)
+        cached = self._images.get(key) if use_cache else None
+        if cached is None:
+            cached = await self.client.list_images(page, size, unique_id=unique_id)
+            self._images.put(key, cached)
+        return cached
+
+    def forget_lists(self) -> None:
+        """Forget cached pages of sessions and images (the user asked to refresh)."""
+        self._sessions.clear()
+        self._images.clear()
 
     async def task_status(self, task_id: str, unique_id: str) -> TaskStatus:
         return await self.client.get_task_status(task_id, unique_id=unique_id)

@@ -1,28 +1,36 @@
 """The Textual application: owns the client and services, the modes and global keys.
 
-Behaviour lives in the screens, widgets and services; this class only wires them.
+Behaviour lives in the screens, widgets and services; this class only wires them, and
+is the one place an unexpected worker failure is shown and logged.
 """
 
 from __future__ import annotations
 
+import logging
 import signal
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
+from rich.text import Text
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from memories_tui.config import Settings
 from memories_tui.format import system_clock
 from memories_tui.safetext import safe_multiline, safe_text
-from memories_tui.services.downloads import DownloadJob, DownloadManager
-from memories_tui.services.library import LibraryService, first_query
 from memories_tui.services.client import open_client
+from memories_tui.services.deletes import DeleteService
+from memories_tui.services.downloads import DownloadManager
+from memories_tui.services.library import LibraryService, first_query
 from memories_tui.tui.clipboard import osc52_sequence
-from memories_tui.tui.messages import DownloadUpdated
+
+log = logging.getLogger("memories_tui.tui")
 
 
 class MemoriesApp(App[None]):
@@ -61,6 +69,9 @@ class MemoriesApp(App[None]):
     wait_reason: reactive[str] = reactive("")
     """Why, while `rate_waiting`: the client's WAIT_RATE_LIMIT or WAIT_RETRY."""
 
+    unique_id: reactive[str] = reactive("default")
+    """The namespace the views show; the videos view switches it, the others follow."""
+
     def __init__(
         self,
         settings: Settings,
@@ -81,11 +92,11 @@ class MemoriesApp(App[None]):
         self.library = library
         self.client = library.client
         self.client.on_rate_wait = self._on_rate_wait
-        self.downloads = DownloadManager(
-            self.client,
-            concurrency=settings.concurrent_downloads,
-            on_update=self._on_download_update,
-        )
+        self.deletes = DeleteService(library)
+        self.downloads = DownloadManager(self.client, concurrency=settings.concurrent_downloads)
+        self._quitting = False
+        #: What the terminal is told after the app has gone (a delete cut short).
+        self.exit_summary: str | None = None
         if settings.theme:
             self.theme = settings.theme
 
@@ -164,12 +175,41 @@ class MemoriesApp(App[None]):
         signal.signal(signal.SIGCONT, resume)
 
     def _exit_on_signal(self) -> None:
-        self.workers.cancel_group(self, "downloads")
-        self.exit()
+        self.quit_now()
 
     async def on_unmount(self) -> None:
+        await self.downloads.aclose()  # every partial file is removed before we go
         await self.library.close()
         await self.client.aclose()
+
+    # -- unexpected failures ----------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # The app's own workers; each view reports its own (see ViewScreen).
+        if event.state is WorkerState.ERROR:
+            self.report_worker_failure(event.worker)
+
+    def report_worker_failure(self, worker: Worker[Any]) -> None:
+        """Show and log a worker's unexpected error: the one place this is done.
+
+        Expected failures (the server, the network, the disk) are handled where they
+        happen and never get here; this is for bugs, so the user sees that something
+        went wrong instead of a screen that waits for ever, and the log has the trace.
+        """
+        from memories_tui.logs import log_path
+
+        error = worker.error
+        doing = (worker.name or worker.group or "a background task").replace("_", " ")
+        log.error("Worker %r (group %r) failed.", worker.name, worker.group, exc_info=error)
+        where = log_path()
+        self.notify(
+            f"Something went wrong while running {doing}: {type(error).__name__}: {error}. "
+            + (f"The details are in {where}." if where else "Run with --debug for details."),
+            title="Unexpected error",
+            severity="error",
+            timeout=20,
+            markup=False,
+        )
 
     # -- state shared by every view --------------------------------------------
 
@@ -180,15 +220,6 @@ class MemoriesApp(App[None]):
     def _on_rate_wait(self, waiting: bool) -> None:
         self.wait_reason = (self.client.wait_reason or "") if waiting else ""
         self.rate_waiting = waiting
-
-    def _on_download_update(self, job: DownloadJob) -> None:
-        # Called from the download workers on the event loop; screens listen for this.
-        for mode_screen in self._mode_screens():
-            mode_screen.post_message(DownloadUpdated(job))
-
-    def _mode_screens(self) -> list[Screen]:
-        # The bottom screen of each mode is the view; modals above it need no updates.
-        return [stack[0] for stack in self._screen_stacks.values() if stack]
 
     # -- actions ----------------------------------------------------------------
 
@@ -243,18 +274,39 @@ class MemoriesApp(App[None]):
 
     async def action_quit(self) -> None:
         running = self.downloads.active
-        if not running:
-            self.exit()
+        if not running or self._quitting:
+            self.quit_now()
             return
         from memories_tui.tui.modals.confirm_quit import ConfirmQuitModal
 
         def decided(quit_now: bool | None) -> None:
             if quit_now:
-                self.downloads.cancel_all_pending()
-                self.workers.cancel_group(self, "downloads")
-                self.exit()
+                self.quit_now()
 
         self.push_screen(ConfirmQuitModal(len(running)), decided)
+
+    def quit_now(self) -> None:
+        """Leave: downloads stop (their partial files go); a delete first finishes the
+        request in flight, and what it did is said on the terminal after the exit."""
+        self.downloads.cancel_all()
+        if not self.deletes.running:
+            self.exit()
+            return
+        if not self._quitting:
+            self._quitting = True
+            self.deletes.request_stop()
+            self.notify("Quitting once the server has answered the delete request in "
+                        "flight; nothing more will be sent.", title="Delete", timeout=30)
+            self._exit_after_delete()
+
+    @work(group="quit", exit_on_error=False)
+    async def _exit_after_delete(self) -> None:
+        outcome = await self.deletes.wait_idle()
+        said = [sentence for _kind, sentence in outcome.sentences()] if outcome else []
+        if said:
+            self.exit_summary = "\n".join(["memories-tui: you quit during a delete.", *said])
+        # Text, not a string: the names in it are server text, never markup.
+        self.exit(message=Text(self.exit_summary) if self.exit_summary else None)
 
     def notify(
         self,

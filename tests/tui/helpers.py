@@ -30,10 +30,16 @@ def make_app(base_url: str, *, download_dir: Path | None = None, page_size: int 
 
 
 async def wait_for_workers(app, group: str | None = None) -> None:
-    """Wait until the app's and screens' workers (optionally of one group) finish."""
+    """Wait until the app's and screens' workers (optionally of one group) finish.
+
+    The group "downloads" means the download manager's tasks (they are not workers);
+    with no group, those are waited for too.
+    """
     import asyncio
 
     for _ in range(200):
+        if group in (None, "downloads"):
+            await app.downloads.wait_idle()
         workers = [
             w for w in app.workers
             if (group is None or w.group == group) and not w.is_finished

@@ -9,7 +9,6 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from memories_tui.api.models import Image, ImagePage
-from memories_tui.safetext import safe_text
 from memories_tui.tui.screens.paged_list import PagedListScreen
 from memories_tui.tui.widgets.image_table import ImagePager, ImageTable, image_details
 from memories_tui.tui.widgets.key_bar import KeyBar
@@ -49,8 +48,9 @@ class ImagesScreen(PagedListScreen[ImagePage]):
     def table(self) -> ImageTable:
         return self.query_one(ImageTable)
 
-    async def fetch_page(self, page: int) -> ImagePage:
-        return await self.app.library.list_images(page, self.page_size, self.unique_id)
+    async def fetch_page(self, page: int, *, use_cache: bool = True) -> ImagePage:
+        return await self.app.library.list_images(page, self.page_size, self.unique_id,
+                                                  use_cache=use_cache)
 
     def show_page(self, result: ImagePage, *, keep_cursor_on: str | None = None) -> None:
         self.table.show_images(result.images, now=self.app.clock(), keep_cursor_on=keep_cursor_on)
@@ -78,6 +78,4 @@ class ImagesScreen(PagedListScreen[ImagePage]):
         image = self.table.highlighted
         if image is None:
             return
-        self.app.copy_to_clipboard(image.image_no)
-        self.notify(f"Copied {safe_text(image.image_no)} to the clipboard.", timeout=3,
-                    markup=False)
+        self.copy_text(image.image_no)

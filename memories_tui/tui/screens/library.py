@@ -4,27 +4,26 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker, get_current_worker
 
 from memories_tui.api.errors import MemoriesError
-from memories_tui.api.models import DeleteChunkResult, Video, VideoPage
+from memories_tui.api.models import Video, VideoPage
 from memories_tui.format import human_size
 from memories_tui.safetext import safe_text
-from memories_tui.services.downloads import DownloadJob, JobState
+from memories_tui.services.deletes import DeleteBusyError, DeleteOutcome, DeleteProgress
+from memories_tui.services.downloads import JobState
 from memories_tui.services.library import VideoQuery, first_query, page_count
 from memories_tui.tui.errors import describe_error
-from memories_tui.tui.links import is_web_link
-from memories_tui.tui.messages import DownloadUpdated
+from memories_tui.tui.screens.base import ViewScreen
 from memories_tui.tui.widgets.detail_pane import DetailPane
 from memories_tui.tui.widgets.downloads_panel import DownloadsPanel
 from memories_tui.tui.widgets.filter_bar import FilterBar, Filters, describe_filters
@@ -45,7 +44,7 @@ NARROW_WIDTH = 110  # below this many columns the detail pane goes under the tab
 MAX_PAGE_SIZE = 500
 
 
-class LibraryScreen(Screen):
+class LibraryScreen(ViewScreen):
     """Videos: page through the library, filter it, read details, delete and download."""
 
     VIEW_NAME = "Videos"
@@ -86,7 +85,6 @@ class LibraryScreen(Screen):
         self.sort_reverse = False
         self.details_open = False
         self._filter_timer: Timer | None = None
-        self._download_workers: dict[int, Worker] = {}
         self._load_error: str | None = None
         self._table_message = ""
 
@@ -110,10 +108,6 @@ class LibraryScreen(Screen):
         # The same query the app (or the command line) began fetching: this screen
         # joins that request instead of sending its own.
         self.query_state = first_query(app.settings)
-        header = self.query_one(StatusHeader)
-        header.view_name = self.VIEW_NAME
-        header.namespace = app.unique_id
-        header.host = app.host
         self.query_one(Pager).page_size = self.query_state.size
         self._update_filter_summary(Filters(unique_id=app.unique_id))
         self.table.focus()
@@ -144,33 +138,19 @@ class LibraryScreen(Screen):
 
     @work(exclusive=True, group="page", exit_on_error=False)
     async def load_page(
-        self,
-        query: VideoQuery,
-        *,
-        keep_cursor_on: str | None = None,
-        use_cache: bool = True,
-        clamp: bool = True,
+        self, query: VideoQuery, *, keep_cursor_on: str | None = None, use_cache: bool = True
     ) -> None:
         """Fetch one page; a newer request cancels this one, so only the newest is shown."""
-        cached = self.app.library.cached_page(query) if use_cache else None
-        if cached is None:
+        library = self.app.library
+        if not use_cache or library.cached_page(query) is None:
             self._set_loading(f"Loading page {query.page:,}…")
         try:
-            page = await self.app.library.fetch_page(query, use_cache=use_cache)
-            if clamp and not page.videos and page.total_count and query.page > 1:
-                # The page we were on no longer exists (deletes, a new filter): go to the last.
-                last = page_count(page.total_count, query.size)
-                query = query.with_page(last)
-                page = await self.app.library.fetch_page(query, use_cache=use_cache)
-        except asyncio.CancelledError:
-            raise
+            query, page = await library.fetch_existing_page(query, use_cache=use_cache)
         except MemoriesError as exc:
             self._set_loading("")
-            message = describe_error(exc, f"load page {query.page:,}")
-            self._load_error = message
+            self._load_error = self.show_error(exc, f"load page {query.page:,}")
             if self.page_result is None:
-                self._show_message(message)
-            self.notify(message, title="Videos", severity="error", markup=False, timeout=8)
+                self._show_message(self._load_error)
             return
         if get_current_worker().is_cancelled:
             return
@@ -179,6 +159,12 @@ class LibraryScreen(Screen):
         self._show_page(page, keep_cursor_on=keep_cursor_on)
         self._set_loading("")
         self._page_settled(query)
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        self._set_loading("")
+        if worker.group == "page" and self.page_result is None:
+            self._show_message("The videos could not be loaded (an unexpected error). "
+                               "Press r to try again.")
 
     def _page_settled(self, query: VideoQuery) -> None:
         """`query`'s page is on screen: fetch the next one ahead (see prefetch_page)."""
@@ -281,18 +267,7 @@ class LibraryScreen(Screen):
 
         def apply(answer: str | None) -> None:
             if answer:
-                size = int(answer.replace(",", ""))
-                first = (self.query_state.page - 1) * self.query_state.size
-                # Keep the first row of the current page in view at the new size.
-                query = VideoQuery(
-                    page=first // size + 1,
-                    size=size,
-                    name=self.query_state.name,
-                    video_no=self.query_state.video_no,
-                    status=self.query_state.status,
-                    unique_id=self.query_state.unique_id,
-                )
-                self.load_page(query)
+                self.load_page(self.query_state.resized(int(answer.replace(",", ""))))
 
         self.app.push_screen(
             PromptModal(
@@ -344,8 +319,7 @@ class LibraryScreen(Screen):
         self._filter_timer = None
         namespace_changed = filters.unique_id != self.query_state.unique_id
         if namespace_changed:
-            self.app.unique_id = filters.unique_id
-            self.query_one(StatusHeader).namespace = filters.unique_id
+            self.app.unique_id = filters.unique_id  # the header and other views follow
             if self.selected:
                 self.notify("Selection cleared: it belonged to another namespace.", timeout=4)
             self.selected.clear()
@@ -461,8 +435,6 @@ class LibraryScreen(Screen):
         unique_id = self.query_state.unique_id
         try:
             details = await self.app.library.fetch_details(video.video_no, unique_id)
-        except asyncio.CancelledError:
-            raise
         except MemoriesError as exc:
             if self.table.highlighted is video:
                 self.query_one(DetailPane).show(
@@ -524,7 +496,7 @@ class LibraryScreen(Screen):
     # -- delete -----------------------------------------------------------------------
 
     def action_delete(self) -> None:
-        if self.app.library.deleting:
+        if self.app.deletes.running:
             self.notify("A delete is already running; wait for it to finish.", timeout=4)
             return
         videos = self._targets()
@@ -543,79 +515,40 @@ class LibraryScreen(Screen):
 
     @work(group="delete", exit_on_error=False)
     async def delete_videos(self, videos: list[Video], unique_id: str) -> None:
-        ids = [v.video_no for v in videos]
-        names = {v.video_no: v.name for v in videos}
-        done = 0
+        """Hand the confirmed ids to the delete service, then say what it found."""
 
-        def progress(chunk: DeleteChunkResult) -> None:
-            nonlocal done
-            done += len(chunk.ids)
-            self._set_loading(f"Deleting… {done:,} of {len(ids):,}")
+        def progress(step: DeleteProgress) -> None:
+            self._set_loading(step.describe())
 
-        self._set_loading(f"Deleting {len(ids):,}…")
         try:
-            report = await self.app.library.delete_videos(ids, unique_id, on_chunk=progress)
-        except MemoriesError as exc:
-            self._set_loading("")
-            self.notify(describe_error(exc, "delete"), severity="error", markup=False)
+            outcome = await self.app.deletes.delete(
+                [v.video_no for v in videos], unique_id, on_progress=progress
+            )
+        except DeleteBusyError as exc:
+            self.notify(str(exc), timeout=4)
             return
-        deleted = set(report.deleted)
-        failed = list(report.failed)
-        ambiguous = [
-            c for c in report.chunks if not c.ok and c.error is not None and c.error.maybe_applied
-        ]
-        for video_no in deleted:
-            self.selected.pop(video_no, None)
-        unknown: list[str] = []
-        if ambiguous:
-            # The server may or may not have acted: never resend, ask what is still there.
-            self._set_loading("Checking which videos remain…")
-            try:
-                failed = await self.app.library.still_present(failed, unique_id)
-            except MemoriesError:
-                # Not even that could be checked: say so rather than guess either way.
-                unknown = list(report.maybe_deleted)
-                failed = [v for v in failed if v not in unknown]
-            for video_no in set(report.failed) - set(failed) - set(unknown):
-                self.selected.pop(video_no, None)
-                deleted.add(video_no)
-        self._update_selection()
-        self._set_loading("")
-        if deleted:
-            self.notify(
-                f"Deleted {len(deleted):,} {'video' if len(deleted) == 1 else 'videos'}.",
-                title="Delete",
-                timeout=5,
-            )
-        if failed:
-            reason = ""
-            first_error = next((c.error for c in report.chunks if c.error), None)
-            if first_error is not None:
-                reason = f" ({first_error.message.rstrip('.')})"
-            selected = all(v in self.selected for v in failed)
-            self.notify(
-                f"{len(failed):,} not deleted{reason}: {_listed(failed, names)}."
-                + (" They are still selected." if selected else ""),
-                title="Delete incomplete",
-                severity="error",
-                timeout=12,
-                markup=False,
-            )
-        if unknown:
-            self.notify(
-                f"{len(unknown):,} may or may not have been deleted (the request failed, then "
-                f"so did the check): {_listed(unknown, names)}. Press r to see which remain.",
-                title="Delete uncertain",
-                severity="error",
-                timeout=12,
-                markup=False,
-            )
+        finally:
+            self._set_loading("")
+        self._show_delete_outcome(outcome, {v.video_no: v.name for v in videos})
+        if not self.app.is_running or self.app.deletes.last_outcome is None:
+            return
         highlighted = self.table.highlighted
-        self.load_page(
-            self.query_state,
-            keep_cursor_on=highlighted.video_no if highlighted else None,
-            use_cache=False,
-        )
+        self.load_page(self.query_state, use_cache=False,
+                       keep_cursor_on=highlighted.video_no if highlighted else None)
+
+    def _show_delete_outcome(self, outcome: DeleteOutcome, names: dict[str, str]) -> None:
+        for video_no in outcome.deleted:
+            self.selected.pop(video_no, None)
+        self._update_selection()
+        still_selected = bool(outcome.failed) and all(v in self.selected for v in outcome.failed)
+        for kind, sentence in outcome.sentences(names):
+            if kind == "deleted":
+                self.notify(sentence, title="Delete", timeout=5)
+                continue
+            if kind == "failed" and still_selected:
+                sentence += " They are still selected."
+            title = "Delete uncertain" if kind == "unknown" else "Delete incomplete"
+            self.notify(sentence, title=title, severity="error", timeout=12, markup=False)
 
     # -- download ----------------------------------------------------------------------
 
@@ -628,62 +561,17 @@ class LibraryScreen(Screen):
         unique_id = self.query_state.unique_id
 
         def decided(request: DownloadRequest | None) -> None:
-            if request is not None:
-                self._start_downloads(request, unique_id)
+            if request is None:
+                return
+            self.query_one(DownloadsPanel).add_class("open")
+            jobs = self.app.downloads.start(request.planned, unique_id, request.conflict)
+            skipped = sum(1 for j in jobs if j.state is JobState.SKIPPED)
+            if skipped:
+                self.notify(f"{skipped:,} skipped: the file exists already.", timeout=5)
 
         from memories_tui.tui.modals.download import DownloadModal
 
         self.app.push_screen(DownloadModal(videos, folder), decided)
-
-    def _start_downloads(self, request: DownloadRequest, unique_id: str) -> None:
-        manager = self.app.downloads
-        jobs = manager.enqueue(request.planned, unique_id, request.conflict)
-        panel = self.query_one(DownloadsPanel)
-        panel.add_class("open")
-        for job in jobs:
-            panel.update_job(job)
-            if job.state is JobState.QUEUED:
-                worker = self.app.run_worker(
-                    manager.run_job(job),
-                    name=f"download-{job.job_id}",
-                    group="downloads",
-                    exit_on_error=False,
-                )
-                self._download_workers[job.job_id] = worker
-        skipped = sum(1 for j in jobs if j.state is JobState.SKIPPED)
-        if skipped:
-            self.notify(f"{skipped:,} skipped: the file exists already.", timeout=5)
-
-    @on(DownloadUpdated)
-    def _download_updated(self, event: DownloadUpdated) -> None:
-        job = event.job
-        self.query_one(DownloadsPanel).update_job(job)
-        # The message carries the live job, so an update posted while it started can
-        # arrive after it ended: announce the end once, when its worker is let go.
-        if job.state.finished and self._download_workers.pop(job.job_id, None) is not None:
-            self._announce(job)
-
-    def _announce(self, job: DownloadJob) -> None:
-        name = safe_text(job.path.name, max_len=60)
-        if job.state is JobState.DONE:
-            self.notify(f"Saved {name} ({human_size(job.received)}).", title="Download", timeout=5,
-                        markup=False)
-        elif job.state is JobState.FAILED:
-            self.notify(f"{name}: {job.error}", title="Download failed", severity="error",
-                        timeout=10, markup=False)
-        elif job.state is JobState.CANCELLED:
-            self.notify(f"Cancelled {name}; no partial file was kept.", title="Download",
-                        timeout=4, markup=False)
-
-    @on(DownloadsPanel.CancelRequested)
-    def _cancel_download(self, event: DownloadsPanel.CancelRequested) -> None:
-        worker = self._download_workers.get(event.job.job_id)
-        if worker is not None:
-            worker.cancel()
-
-    @on(DownloadsPanel.ClearRequested)
-    def _clear_downloads(self) -> None:
-        self.app.downloads.clear_finished()
 
     def action_toggle_downloads(self) -> None:
         """Show and focus the panel; when it is already focused, hide it."""
@@ -699,37 +587,19 @@ class LibraryScreen(Screen):
 
     def action_copy_id(self) -> None:
         video = self.table.highlighted
-        if video is None:
-            return
-        self.app.copy_to_clipboard(video.video_no)
-        self.notify(f"Copied {video.video_no} to the clipboard.", timeout=3, markup=False)
+        if video is not None:
+            self.copy_text(video.video_no)
 
     @work(group="open-url", exclusive=True, exit_on_error=False)
     async def action_open_url(self) -> None:
         video = self.table.highlighted
         if video is None:
             return
-        unique_id = self.query_state.unique_id
         try:
-            details = await self.app.library.fetch_details(video.video_no, unique_id)
+            details = await self.app.library.fetch_details(
+                video.video_no, self.query_state.unique_id
+            )
         except MemoriesError as exc:
-            self.notify(describe_error(exc, "find the video's URL"), severity="error", markup=False)
+            self.show_error(exc, "find the video's URL")
             return
-        if not details.video_url:
-            self.notify("The server gave no URL for this video.", timeout=4)
-            return
-        if not is_web_link(details.video_url):
-            self.notify(f"Not opening {safe_text(details.video_url, max_len=60)}: not a web link.",
-                        severity="warning", timeout=5, markup=False)
-            return
-        self.app.open_url(details.video_url)
-        self.notify(f"Opening {safe_text(details.video_url, max_len=80)}", timeout=3, markup=False)
-
-
-def _listed(video_nos: list[str], names: dict[str, str], shown: int = 5) -> str:
-    """ "name (id), name (id) and 3 more": which videos a delete message is about."""
-    listed = ", ".join(
-        f"{safe_text(names.get(v, ''), max_len=30)} ({safe_text(v)})" for v in video_nos[:shown]
-    )
-    more = f" and {len(video_nos) - shown:,} more" if len(video_nos) > shown else ""
-    return listed + more
+        self.open_link(details.video_url)

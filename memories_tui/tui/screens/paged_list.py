@@ -1,34 +1,31 @@
 """What the chat sessions and images views share: one page of the namespace's items in
-a table, a message line, a pager, the paging keys, and following the namespace."""
+a table, a message line, a pager, the paging keys, and following the namespace.
+
+Pages are cached by the library service (bounded), not here: a revisited page costs
+no request, and `r` asks the server again."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Generic, TypeVar
 
-from rich.text import Text
 from textual import work
-from textual.screen import Screen
-from textual.widgets import DataTable, Static
-from textual.worker import get_current_worker
+from textual.widgets import DataTable
+from textual.worker import Worker, get_current_worker
 
 from memories_tui.api.errors import MemoriesError
 from memories_tui.safetext import safe_text
 from memories_tui.services.library import page_count
-from memories_tui.tui.errors import describe_error
+from memories_tui.tui.screens.base import ViewScreen
 from memories_tui.tui.widgets.pager import Pager
-from memories_tui.tui.widgets.status_header import StatusHeader
 
 PageT = TypeVar("PageT")
 
 
-class PagedListScreen(Screen, Generic[PageT]):
+class PagedListScreen(ViewScreen, Generic[PageT]):
     """A subclass composes the table, `#{MESSAGE_ID}` and the pager, and says how to
     fetch and show a page (`fetch_page`, `show_page`) and what identifies a row."""
 
-    VIEW_NAME = ""
     NOUN = ""  # in plain words, as in "Loading chat sessions…"
-    MESSAGE_ID = ""
     PAGE_SIZE: int | None = None  # None: the page size of the settings
 
     def __init__(self) -> None:
@@ -37,8 +34,6 @@ class PagedListScreen(Screen, Generic[PageT]):
         self.page_size = self.PAGE_SIZE or 50
         self.page_result: PageT | None = None
         self.unique_id = ""
-        # Pages already seen in this namespace: a revisited page costs no request.
-        self._pages: dict[int, PageT] = {}
 
     # -- what a subclass provides -------------------------------------------------------
 
@@ -51,7 +46,7 @@ class PagedListScreen(Screen, Generic[PageT]):
     def pager(self) -> Pager:
         return self.query_one(Pager)
 
-    async def fetch_page(self, page: int) -> PageT:
+    async def fetch_page(self, page: int, *, use_cache: bool = True) -> PageT:
         raise NotImplementedError
 
     def show_page(self, result: PageT, *, keep_cursor_on: str | None = None) -> None:
@@ -67,23 +62,25 @@ class PagedListScreen(Screen, Generic[PageT]):
     # -- life cycle ---------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        header = self.query_one(StatusHeader)
-        header.view_name = self.VIEW_NAME
-        header.host = self.app.host
         self.page_size = self.PAGE_SIZE or self.app.settings.page_size
         self.pager.page_size = self.page_size
         self.table.focus()
+        self.watch(self.app, "unique_id", self._namespace_changed, init=False)
         self._follow_namespace()
 
     def on_screen_resume(self) -> None:
-        # The namespace may have changed in the videos view while we were away.
-        if self.is_mounted and self.unique_id and self.unique_id != self.app.unique_id:
+        # The namespace changed in the videos view while we were away: load it now.
+        if self.is_mounted and self.unique_id != self.app.unique_id:
+            self._follow_namespace()
+
+    def _namespace_changed(self, _namespace: str) -> None:
+        # Only the view on screen reloads at once: the others would spend the shared
+        # rate budget on pages nobody looks at (they catch up when shown).
+        if self.is_current:
             self._follow_namespace()
 
     def _follow_namespace(self) -> None:
         self.unique_id = self.app.unique_id
-        self.query_one(StatusHeader).namespace = self.unique_id
-        self._pages.clear()
         self.page_result = None
         self.load_page(1)
 
@@ -94,28 +91,21 @@ class PagedListScreen(Screen, Generic[PageT]):
                         keep_cursor_on: str | None = None) -> None:
         """Fetch one page; a newer request cancels this one, so only the newest shows."""
         pager = self.pager
-        result = self._pages.get(page) if use_cache else None
-        if result is None:
-            pager.loading = f"Loading page {page:,}…"
-            if self.page_result is None:
-                self._show_message(f"Loading {self.NOUN}…")
-            try:
-                result = await self.fetch_page(page)
-            except asyncio.CancelledError:
-                raise
-            except MemoriesError as exc:
-                if get_current_worker().is_cancelled:
-                    return
-                pager.loading = ""
-                message = describe_error(exc, f"load page {page:,} of the {self.NOUN}")
-                if self.page_result is None:
-                    self._show_message(f"{message}\nPress r to retry.", error=True)
-                self.notify(message, title=self.VIEW_NAME, severity="error", markup=False,
-                            timeout=8)
-                return
+        pager.loading = f"Loading page {page:,}…"
+        if self.page_result is None:
+            self.show_message(f"Loading {self.NOUN}…")
+        try:
+            result = await self.fetch_page(page, use_cache=use_cache)
+        except MemoriesError as exc:
             if get_current_worker().is_cancelled:
                 return
-            self._pages[page] = result
+            pager.loading = ""
+            message = self.show_error(exc, f"load page {page:,} of the {self.NOUN}")
+            if self.page_result is None:
+                self.show_message(f"{message}\nPress r to retry.", error=True)
+            return
+        if get_current_worker().is_cancelled:
+            return
         self.page = page
         self.page_result = result
         pager.loading = ""
@@ -124,15 +114,15 @@ class PagedListScreen(Screen, Generic[PageT]):
         pager.page = page
         pager.pages = self.page_count
 
-    def _show_message(self, message: str, *, error: bool = False) -> None:
-        widget = self.query_one(f"#{self.MESSAGE_ID}", Static)
-        widget.update(Text(message))
-        widget.set_class(error, "error")
-        widget.display = bool(message)
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        self.pager.loading = ""
+        if self.page_result is None:
+            self.show_message(f"The {self.NOUN} could not be loaded (an unexpected error). "
+                              "Press r to try again.", error=True)
 
     def _show_empty(self, empty: bool) -> None:
         """The message line for a page with rows (none) or without."""
-        self._show_message(
+        self.show_message(
             f"No {self.NOUN} in namespace “{safe_text(self.unique_id)}”." if empty else ""
         )
 
@@ -165,7 +155,6 @@ class PagedListScreen(Screen, Generic[PageT]):
 
     def action_refresh(self) -> None:
         highlighted = self.table.highlighted
-        self._pages.clear()
         self.load_page(self.page, use_cache=False,
                        keep_cursor_on=self.row_id(highlighted) if highlighted else None)
 

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
+from typing import Any
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Label, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from memories_tui.api.errors import MemoriesError
 from memories_tui.api.models import PublicVideo
 from memories_tui.safetext import safe_multiline, safe_text
-from memories_tui.tui.errors import describe_error
-from memories_tui.tui.links import is_web_link
+from memories_tui.tui.screens.base import ViewScreen
 from memories_tui.tui.widgets.key_bar import KeyBar
 from memories_tui.tui.widgets.public_details import count_fields, hashtag_text, public_fields
 from memories_tui.tui.widgets.status_header import StatusHeader
@@ -40,10 +38,11 @@ def validate_public_id(text: str) -> str | None:
     return None
 
 
-class PublicVideoScreen(Screen):
+class PublicVideoScreen(ViewScreen):
     """Details of one public video: who made it, when, how it did, and its hashtags."""
 
     VIEW_NAME = "Public video"
+    MESSAGE_ID = "public-message"
     CSS_PATH = "public.tcss"
 
     BINDINGS = [
@@ -79,13 +78,11 @@ class PublicVideoScreen(Screen):
     def on_mount(self) -> None:
         header = self.query_one(StatusHeader)
         header.view_name = f"{self.VIEW_NAME} {safe_text(self.video_no, max_len=40)}"
-        header.namespace = self.app.unique_id
-        header.host = self.app.host
         self.query_one("#public-body").focus()
         self._show_details(None)
         problem = validate_public_id(self.video_no)
         if problem:
-            self._show_message(problem, error=True)
+            self.show_message(problem, error=True)
             return
         self.load(use_cache=True)
 
@@ -93,38 +90,34 @@ class PublicVideoScreen(Screen):
 
     @work(exclusive=True, group="public", exit_on_error=False)
     async def load(self, use_cache: bool = True) -> None:
-        self._show_message(f"Loading public video {self.video_no}…")
+        self.show_message(f"Loading public video {self.video_no}…")
         library = self.app.library
         try:
             if use_cache:
                 video = await library.fetch_public(self.video_no)
             else:
                 video = await library.refresh_public(self.video_no)
-        except asyncio.CancelledError:
-            raise
         except MemoriesError as exc:
             if get_current_worker().is_cancelled:
                 return
-            message = describe_error(exc, f"load {self.video_no}")
+            message = self.show_error(exc, f"load {self.video_no}")
             self.error = message
             if self.video is None:
-                self._show_message(f"{message}\nPress r to retry, Esc to go back.", error=True)
+                self.show_message(f"{message}\nPress r to retry, Esc to go back.", error=True)
             else:
-                self._show_message("")
-            self.notify(message, title="Public video", severity="error", markup=False, timeout=8)
+                self.show_message("")
             return
         if get_current_worker().is_cancelled:
             return
         self.error = None
         self.video = video
-        self._show_message("")
+        self.show_message("")
         self._show_details(video)
 
-    def _show_message(self, message: str, *, error: bool = False) -> None:
-        widget = self.query_one("#public-message", Static)
-        widget.update(Text(message))
-        widget.set_class(error, "error")
-        widget.display = bool(message)
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        if self.video is None:
+            self.show_message("The video could not be loaded (an unexpected error). "
+                              "Press r to retry, Esc to go back.", error=True)
 
     def _show_details(self, video: PublicVideo | None) -> None:
         has_video = video is not None
@@ -165,29 +158,17 @@ class PublicVideoScreen(Screen):
         self._show_counts()
 
     def action_copy_id(self) -> None:
-        self.app.copy_to_clipboard(self.video_no)
-        self.notify(f"Copied {safe_text(self.video_no)} to the clipboard.", timeout=3, markup=False)
+        self.copy_text(self.video_no)
 
     def action_copy_url(self) -> None:
         url = self.video.video_url if self.video is not None else None
         if not url:
             self.notify("No URL to copy.", timeout=3)
             return
-        self.app.copy_to_clipboard(url)
-        self.notify(f"Copied {safe_text(url, max_len=80)} to the clipboard.", timeout=3,
-                    markup=False)
+        self.copy_text(url)
 
     def action_open_url(self) -> None:
-        url = self.video.video_url if self.video is not None else None
-        if not url:
-            self.notify("The server gave no URL for this video.", timeout=3)
-            return
-        if not is_web_link(url):
-            self.notify(f"Not opening {safe_text(url, max_len=60)}: not a web link.",
-                        severity="warning", timeout=5, markup=False)
-            return
-        self.app.open_url(url)
-        self.notify(f"Opening {safe_text(url, max_len=80)}", timeout=3, markup=False)
+        self.open_link(self.video.video_url if self.video is not None else None)
 
     def action_scroll_down(self) -> None:
         self.query_one("#public-body", VerticalScroll).scroll_down()

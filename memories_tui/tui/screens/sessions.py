@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Collapsible, DataTable, Markdown, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from memories_tui.api.errors import MemoriesError
 from memories_tui.api.models import SessionDetail, SessionPage, SessionSummary
 from memories_tui.safetext import safe_text
-from memories_tui.tui.errors import describe_error
-from memories_tui.tui.links import is_web_link
+from memories_tui.tui.screens.base import ViewScreen
 from memories_tui.tui.screens.paged_list import PagedListScreen
 from memories_tui.tui.widgets.key_bar import KeyBar
 from memories_tui.tui.widgets.session_conversation import SessionRefLink, turn_widget
@@ -61,8 +59,8 @@ class SessionsScreen(PagedListScreen[SessionPage]):
     def table(self) -> SessionTable:
         return self.query_one(SessionTable)
 
-    async def fetch_page(self, page: int) -> SessionPage:
-        return await self.app.library.list_sessions(page, self.unique_id)
+    async def fetch_page(self, page: int, *, use_cache: bool = True) -> SessionPage:
+        return await self.app.library.list_sessions(page, self.unique_id, use_cache=use_cache)
 
     def show_page(self, result: SessionPage, *, keep_cursor_on: str | None = None) -> None:
         self.table.show_sessions(result.sessions, keep_cursor_on=keep_cursor_on)
@@ -90,14 +88,11 @@ class SessionsScreen(PagedListScreen[SessionPage]):
 
     def action_copy_id(self) -> None:
         session = self.table.highlighted
-        if session is None:
-            return
-        self.app.copy_to_clipboard(session.session_id)
-        self.notify(f"Copied session id {safe_text(session.session_id)} to the clipboard.",
-                    timeout=3, markup=False)
+        if session is not None:
+            self.copy_text(session.session_id, "session id")
 
 
-class SessionDetailScreen(Screen):
+class SessionDetailScreen(ViewScreen):
     """One conversation: user and assistant turns, thinkings, and the videos cited."""
 
     VIEW_NAME = "Chat session"
@@ -122,8 +117,10 @@ class SessionDetailScreen(Screen):
         self.unique_id = unique_id
         self.detail: SessionDetail | None = None
 
+    MESSAGE_ID = "session-message"
+
     def compose(self) -> ComposeResult:
-        yield StatusHeader()
+        yield StatusHeader(namespace=self.unique_id)
         yield Static(self._title_text(self.session.title), id="session-title")
         yield Static("", id="session-message")
         yield VerticalScroll(id="conversation")
@@ -136,10 +133,6 @@ class SessionDetailScreen(Screen):
         return text
 
     def on_mount(self) -> None:
-        header = self.query_one(StatusHeader)
-        header.view_name = self.VIEW_NAME
-        header.namespace = self.unique_id
-        header.host = self.app.host
         self.conversation.focus()
         self.load()
 
@@ -154,20 +147,19 @@ class SessionDetailScreen(Screen):
     # -- loading ------------------------------------------------------------------------
 
     @work(exclusive=True, group="session-detail", exit_on_error=False)
-    async def load(self) -> None:
+    async def load(self, use_cache: bool = True) -> None:
         if self.detail is None:
-            self._show_message("Loading the conversation…")
+            self.show_message("Loading the conversation…")
         try:
-            detail = await self.app.library.session_detail(self.session.session_id, self.unique_id)
-        except asyncio.CancelledError:
-            raise
+            detail = await self.app.library.session_detail(
+                self.session.session_id, self.unique_id, use_cache=use_cache
+            )
         except MemoriesError as exc:
             if get_current_worker().is_cancelled:
                 return
-            message = describe_error(exc, "load the conversation")
+            message = self.show_error(exc, "load the conversation")
             if self.detail is None:
-                self._show_message(f"{message}\nPress r to retry, Esc to go back.", error=True)
-            self.notify(message, title="Chat session", severity="error", markup=False, timeout=8)
+                self.show_message(f"{message}\nPress r to retry, Esc to go back.", error=True)
             return
         if get_current_worker().is_cancelled:
             return
@@ -180,17 +172,13 @@ class SessionDetailScreen(Screen):
         conversation = self.conversation
         await conversation.remove_children()
         await conversation.mount_all([turn_widget(m) for m in detail.messages])
-        if detail.messages:
-            self._show_message("")
-        else:
-            self._show_message("This session has no messages.")
+        self.show_message("" if detail.messages else "This session has no messages.")
         conversation.scroll_home(animate=False)
 
-    def _show_message(self, message: str, *, error: bool = False) -> None:
-        widget = self.query_one("#session-message", Static)
-        widget.update(Text(message))
-        widget.set_class(error, "error")
-        widget.display = bool(message)
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        if self.detail is None:
+            self.show_message("The conversation could not be loaded (an unexpected error). "
+                              "Press r to retry, Esc to go back.", error=True)
 
     # -- actions --------------------------------------------------------------------------
 
@@ -198,12 +186,10 @@ class SessionDetailScreen(Screen):
         self.dismiss()
 
     def action_refresh(self) -> None:
-        self.load()
+        self.load(use_cache=False)
 
     def action_copy_id(self) -> None:
-        self.app.copy_to_clipboard(self.session.session_id)
-        self.notify(f"Copied session id {safe_text(self.session.session_id)} to the clipboard.",
-                    timeout=3, markup=False)
+        self.copy_text(self.session.session_id, "session id")
 
     def _links(self) -> list[SessionRefLink]:
         return [link for link in self.query(SessionRefLink) if link.can_focus]
@@ -256,10 +242,4 @@ class SessionDetailScreen(Screen):
     @on(Markdown.LinkClicked)
     def _link_clicked(self, event: Markdown.LinkClicked) -> None:
         event.stop()
-        href = event.href
-        if is_web_link(href):
-            self.app.open_url(href)
-            self.notify(f"Opening {safe_text(href, max_len=80)}", timeout=3, markup=False)
-        else:
-            self.notify(f"Not opening {safe_text(href, max_len=60)}: not a web link.",
-                        severity="warning", timeout=4, markup=False)
+        self.open_link(event.href, what="link")

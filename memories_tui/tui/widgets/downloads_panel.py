@@ -1,5 +1,8 @@
 """The downloads panel: one line per file with a progress bar, speed, ETA and a cancel key.
 
+It follows the app's download manager (the service that owns the downloads): every
+change of a job repaints its line, and the end of each job is announced once.
+
 Drawn line by line, like the video table, rather than as a ListView of rows of Label
 and ProgressBar widgets: those made ~8 widgets per file, so starting a download held
 the screen ~100 ms while its row mounted (a key pressed meanwhile waited), and starting
@@ -15,13 +18,13 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
-from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from memories_tui.format import duration_hms, human_size
 from memories_tui.safetext import safe_cell, safe_text
 from memories_tui.services.downloads import DownloadJob, JobState
+from memories_tui.tui.messages import DownloadUpdated
 
 STATE_STYLES = {
     JobState.QUEUED: "dim",
@@ -113,22 +116,42 @@ class DownloadsPanel(ScrollView, can_focus=True):
     }
     """
 
-    class CancelRequested(Message):
-        def __init__(self, job: DownloadJob) -> None:
-            super().__init__()
-            self.job = job
-
-    class ClearRequested(Message):
-        pass
-
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.jobs: list[DownloadJob] = []
         self._rows: dict[int, int] = {}  # job id -> line
+        self._announced: set[int] = set()  # jobs whose end was said
         self.cursor_row = 0
+        self._unsubscribe = lambda: None
 
     def on_mount(self) -> None:
         self.border_title = "Downloads"
+        # The manager calls back on the event loop; the message repaints in turn.
+        self._unsubscribe = self.app.downloads.subscribe(
+            lambda job: self.post_message(DownloadUpdated(job))
+        )
+
+    def on_unmount(self) -> None:
+        self._unsubscribe()
+
+    def on_download_updated(self, event: DownloadUpdated) -> None:
+        job = event.job
+        self.update_job(job)
+        if job.state.finished and job.job_id not in self._announced:
+            self._announced.add(job.job_id)
+            self._announce(job)
+
+    def _announce(self, job: DownloadJob) -> None:
+        name = safe_text(job.path.name, max_len=60)
+        if job.state is JobState.DONE:
+            self.notify(f"Saved {name} ({human_size(job.received)}).", title="Download",
+                        timeout=5, markup=False)
+        elif job.state is JobState.FAILED:
+            self.notify(f"{name}: {job.error}", title="Download failed", severity="error",
+                        timeout=10, markup=False)
+        elif job.state is JobState.CANCELLED:
+            self.notify(f"Cancelled {name}; no partial file was kept.", title="Download",
+                        timeout=4, markup=False)
 
     # -- data -------------------------------------------------------------------------
 
@@ -196,7 +219,7 @@ class DownloadsPanel(ScrollView, can_focus=True):
     def action_cancel_download(self) -> None:
         job = self.highlighted
         if job is not None and not job.state.finished:
-            self.post_message(self.CancelRequested(job))
+            self.app.downloads.cancel(job.job_id)
         elif job is not None:
             self.notify("That download has ended already; nothing to cancel.", timeout=3)
 
@@ -206,7 +229,7 @@ class DownloadsPanel(ScrollView, can_focus=True):
         self.cursor_row = max(0, min(self.cursor_row, len(self.jobs) - 1))
         self._resized()
         self._retitle()
-        self.post_message(self.ClearRequested())
+        self.app.downloads.clear_finished()
 
     # -- painting ---------------------------------------------------------------------
 

@@ -31,9 +31,25 @@ class StatusHeader(Widget):
     waiting: reactive[bool] = reactive(False)
     wait_reason: reactive[str] = reactive("")
 
+    def __init__(self, *, namespace: str | None = None) -> None:
+        """`namespace` pins the one shown (a conversation belongs to the namespace it
+        was opened in); otherwise the header follows the app's current namespace."""
+        super().__init__()
+        self._pinned_namespace = namespace
+
     def on_mount(self) -> None:
-        self.watch(self.app, "rate_waiting", self._set_waiting, init=True)
-        self.watch(self.app, "wait_reason", self._set_wait_reason, init=True)
+        app = self.app
+        self.view_name = getattr(self.screen, "VIEW_NAME", "") or self.view_name
+        self.host = getattr(app, "host", "")
+        if self._pinned_namespace is None:
+            self.watch(app, "unique_id", self._set_namespace, init=True)
+        else:
+            self.namespace = self._pinned_namespace
+        self.watch(app, "rate_waiting", self._set_waiting, init=True)
+        self.watch(app, "wait_reason", self._set_wait_reason, init=True)
+
+    def _set_namespace(self, namespace: str) -> None:
+        self.namespace = namespace
 
     def _set_waiting(self, waiting: bool) -> None:
         self.waiting = waiting

@@ -1,0 +1,251 @@
+"""Deleting videos for good: in chunks, one delete at a time, and the truth afterwards.
+
+A delete is the one change the app makes on the server, and the one that can leave the
+user unsure: a timeout or a dropped connection after the request went out says nothing
+about whether the server acted. The rules, decided here and nowhere else:
+
+- one delete runs at a time; asking for a second one while it runs sends nothing;
+- at most 100 ids a request (the API's limit), one request after another;
+- a request is sent once. After an ambiguous failure (`maybe_applied`) it is never sent
+  again: the server is asked which of those videos still exist, and the outcome says
+  deleted, not deleted, or unknown (when even that check failed) for every id;
+- after a rejected key nothing more is sent;
+- `request_stop()` (the user quits) lets the request in flight finish and sends no more;
+  an ambiguous chunk is then reported unknown rather than checked, so quitting is quick.
+
+Nothing here knows Textual: the TUI shows a `DeleteOutcome`, and so can any other caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from memories_tui.api.client import DELETE_CHUNK_SIZE
+from memories_tui.api.errors import AuthError, MemoriesError
+from memories_tui.safetext import safe_text
+from memories_tui.services.library import LibraryService
+
+log = logging.getLogger(__name__)
+
+__all__ = ["DeleteBusyError", "DeleteOutcome", "DeleteProgress", "DeleteService"]
+
+
+class DeleteBusyError(RuntimeError):
+    """A delete was asked for while another one runs (nothing was sent)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteProgress:
+    """Where a running delete is: `done` of `total` ids answered, or `checking`."""
+
+    done: int
+    total: int
+    checking: bool = False
+
+    def describe(self) -> str:
+        if self.checking:
+            return "Checking which videos remain…"
+        return f"Deleting… {self.done:,} of {self.total:,}"
+
+
+@dataclass(frozen=True)
+class DeleteOutcome:
+    """What became of every id of one delete. Each id is in exactly one of the lists.
+
+    - `deleted`: the server said so, or a check after an ambiguous failure found it gone;
+    - `failed`: certainly still there (the server refused, or the check found it);
+    - `unknown`: the request failed ambiguously and the check failed (or was skipped);
+    - `not_sent`: never sent (the user quit first, or the key was rejected before).
+    """
+
+    deleted: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+    not_sent: tuple[str, ...] = ()
+    #: The first error of a chunk that did not go through, in the server's words.
+    reason: str | None = None
+    #: Whether the server was asked which videos remain after an ambiguous failure.
+    checked: bool = False
+    #: Whether it stopped early because the user asked it to.
+    stopped: bool = False
+
+    @property
+    def total(self) -> int:
+        return len(self.deleted) + len(self.failed) + len(self.unknown) + len(self.not_sent)
+
+    @property
+    def settled(self) -> frozenset[str]:
+        """Ids whose fate is known: gone, or certainly still there."""
+        return frozenset(self.deleted) | frozenset(self.failed)
+
+    def sentences(self, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
+        """The outcome in plain words, as (kind, sentence) pairs; kind is "deleted",
+        "failed", "unknown" or "not-sent". `names` maps ids to video names for the
+        lists; server text in them is made safe here."""
+        names = names or {}
+        said: list[tuple[str, str]] = []
+        if self.deleted:
+            count = len(self.deleted)
+            said.append(("deleted", f"Deleted {count:,} {'video' if count == 1 else 'videos'}."))
+        if self.failed:
+            reason = f" ({self.reason.rstrip('.')})" if self.reason else ""
+            failed = f"{len(self.failed):,} not deleted{reason}: {listed(self.failed, names)}."
+            said.append(("failed", failed))
+        if self.unknown:
+            if self.stopped and not self.checked:
+                why, then = "the request failed as you quit", "Look again to see which remain."
+            else:
+                why, then = "the request failed, then so did the check", (
+                    "Press r to see which remain.")
+            unknown = (f"{len(self.unknown):,} may or may not have been deleted ({why}): "
+                       f"{listed(self.unknown, names)}. {then}")
+            said.append(("unknown", unknown))
+        if self.not_sent:
+            not_sent = f"{len(self.not_sent):,} not sent, so not deleted: "
+            said.append(("not-sent", not_sent + f"{listed(self.not_sent, names)}."))
+        return said
+
+
+def listed(video_nos: Sequence[str], names: dict[str, str], shown: int = 5) -> str:
+    """ "name (id), name (id) and 3 more": which videos a sentence is about."""
+    parts = [
+        f"{safe_text(names[v], max_len=30)} ({safe_text(v)})" if names.get(v) else safe_text(v)
+        for v in video_nos[:shown]
+    ]
+    more = f" and {len(video_nos) - shown:,} more" if len(video_nos) > shown else ""
+    return ", ".join(parts) + more
+
+
+@dataclass
+class _Tally:
+    deleted: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    not_sent: list[str] = field(default_factory=list)
+    ambiguous: list[str] = field(default_factory=list)
+    reason: str | None = None
+
+
+class DeleteService:
+    """Runs deletes against the server through one `LibraryService` (and its caches)."""
+
+    def __init__(self, library: LibraryService, *, chunk_size: int = DELETE_CHUNK_SIZE) -> None:
+        self.library = library
+        self.chunk_size = max(1, min(chunk_size, DELETE_CHUNK_SIZE))
+        self._lock = asyncio.Lock()
+        self._stop = False
+        self._finished: asyncio.Event | None = None
+        #: The outcome of the last delete, for whoever waits on `wait_idle` (quitting).
+        self.last_outcome: DeleteOutcome | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._lock.locked()
+
+    def request_stop(self) -> None:
+        """Send no further chunk; the one in flight still gets its answer."""
+        if self.running:
+            self._stop = True
+
+    async def wait_idle(self) -> DeleteOutcome | None:
+        """Wait for a running delete to end; its outcome (None if none ran)."""
+        if self._finished is not None and self.running:
+            await self._finished.wait()
+        return self.last_outcome
+
+    async def delete(
+        self,
+        ids: Iterable[str],
+        unique_id: str,
+        *,
+        on_progress: Callable[[DeleteProgress], None] | None = None,
+    ) -> DeleteOutcome:
+        """Delete `ids` (repeats sent once) in `unique_id`; see the module for the rules.
+
+        Raises `DeleteBusyError` at once if a delete is running. Never raises for what
+        the server or the network does: that is in the outcome.
+        """
+        if self._lock.locked():
+            raise DeleteBusyError("A delete is already running; wait for it to finish.")
+        unique = list(dict.fromkeys(i.strip() for i in map(str, ids) if i and i.strip()))
+        async with self._lock:
+            self._stop = False
+            self._finished = asyncio.Event()
+            self.last_outcome = None
+            try:
+                outcome = await self._run(unique, unique_id, on_progress or (lambda _p: None))
+                self.last_outcome = outcome
+                return outcome
+            finally:
+                # Whatever happened, cached pages and details may now be wrong.
+                self.library.forget_videos(unique, unique_id)
+                self._finished.set()
+
+    async def _run(
+        self, ids: list[str], unique_id: str, progress: Callable[[DeleteProgress], None]
+    ) -> DeleteOutcome:
+        tally = _Tally()
+        client = self.library.client
+        progress(DeleteProgress(0, len(ids)))
+        chunks = [ids[i : i + self.chunk_size] for i in range(0, len(ids), self.chunk_size)]
+        done = 0
+        stopped = False
+        for number, chunk in enumerate(chunks):
+            if self._stop:
+                stopped = True
+                for rest in chunks[number:]:
+                    tally.not_sent.extend(rest)
+                break
+            report = await client.delete_videos(chunk, unique_id=unique_id)
+            result = report.chunks[0]
+            done += len(chunk)
+            progress(DeleteProgress(done, len(ids)))
+            if result.ok:
+                tally.deleted.extend(chunk)
+                continue
+            error = result.error
+            if tally.reason is None and error is not None:
+                tally.reason = error.message
+            if error is not None and error.maybe_applied:
+                tally.ambiguous.extend(chunk)
+            else:
+                tally.failed.extend(chunk)
+            if isinstance(error, AuthError):
+                # The key was refused: anything more would be refused too.
+                for rest in chunks[number + 1 :]:
+                    tally.not_sent.extend(rest)
+                break
+        checked = False
+        if tally.ambiguous:
+            if self._stop:
+                stopped = True
+                tally.unknown.extend(tally.ambiguous)
+            else:
+                checked = True
+                progress(DeleteProgress(done, len(ids), checking=True))
+                await self._reconcile(tally, unique_id)
+        return DeleteOutcome(
+            deleted=tuple(tally.deleted),
+            failed=tuple(tally.failed),
+            unknown=tuple(tally.unknown),
+            not_sent=tuple(tally.not_sent),
+            reason=tally.reason,
+            checked=checked,
+            stopped=stopped,
+        )
+
+    async def _reconcile(self, tally: _Tally, unique_id: str) -> None:
+        """Ask which ids of ambiguous chunks still exist; never resend the delete."""
+        try:
+            present = set(await self.library.still_present(tally.ambiguous, unique_id))
+        except MemoriesError as exc:
+            # Not even that could be checked: say so rather than guess either way.
+            log.warning("Checking %d videos after a failed delete failed: %s",
+                        len(tally.ambiguous), exc.message)
+            tally.unknown.extend(tally.ambiguous)
+            return
+        for video_no in tally.ambiguous:
+            (tally.failed if video_no in present else tally.deleted).append(video_no)

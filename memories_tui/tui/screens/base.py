@@ -1,0 +1,86 @@
+"""What every view shares: the header, a message line, copying, opening links, errors.
+
+A view (`ViewScreen`) turns what the user asks for into service calls and what comes
+back into pixels. The wording of the common cases lives here once: a copied id, a link
+that is opened or refused, an API error in plain words, and a worker that failed in a
+way nobody foresaw (the app logs it; the view puts its own display back in order, so
+nothing stays "Loading…").
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.screen import Screen
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
+
+from memories_tui.safetext import safe_text
+from memories_tui.tui.errors import describe_error
+from memories_tui.tui.links import is_web_link
+
+if TYPE_CHECKING:
+    from memories_tui.tui.app import MemoriesApp
+
+
+class ViewScreen(Screen[Any]):
+    """A screen of this app. Subclasses set `VIEW_NAME` (shown in the header) and, if
+    they have a message line, `MESSAGE_ID` (the id of a `Static`)."""
+
+    VIEW_NAME = ""
+    MESSAGE_ID = ""
+
+    if TYPE_CHECKING:  # the app these screens run in, with its services
+
+        @property
+        def app(self) -> MemoriesApp: ...
+
+    # -- the message line ---------------------------------------------------------------
+
+    def show_message(self, message: str, *, error: bool = False) -> None:
+        """Put `message` (plain text, never markup) on the view's message line."""
+        widget = self.query_one(f"#{self.MESSAGE_ID}", Static)
+        widget.update(Text(message))
+        widget.set_class(error, "error")
+        widget.display = bool(message)
+
+    # -- errors -------------------------------------------------------------------------
+
+    def show_error(self, exc: BaseException, doing: str, *, title: str = "") -> str:
+        """Notify `exc` in plain words ("Could not `doing`: why. What to do.")."""
+        message = describe_error(exc, doing)
+        self.notify(message, title=title or self.VIEW_NAME, severity="error", markup=False,
+                    timeout=8)
+        return message
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.app.report_worker_failure(event.worker)
+            self.worker_failed(event.worker)
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        """Put the display back in order after `worker` failed unexpectedly (the app
+        has already told the user and logged it). Views with a loading state clear it."""
+
+    # -- copy and open ------------------------------------------------------------------
+
+    def copy_text(self, text: str, what: str = "") -> None:
+        """Copy `text` to the clipboard (through the terminal) and say so; `what`
+        names it in the message ("session id")."""
+        self.app.copy_to_clipboard(text)
+        named = f"{what} " if what else ""
+        self.notify(f"Copied {named}{safe_text(text, max_len=80)} to the clipboard.",
+                    timeout=3, markup=False)
+
+    def open_link(self, url: str | None, *, what: str = "video") -> None:
+        """Open a web link in the browser; anything else is refused in plain words."""
+        if not url:
+            self.notify(f"The server gave no URL for this {what}.", timeout=4)
+            return
+        if not is_web_link(url):
+            self.notify(f"Not opening {safe_text(url, max_len=60)}: not a web link.",
+                        severity="warning", timeout=5, markup=False)
+            return
+        self.app.open_url(url)
+        self.notify(f"Opening {safe_text(url, max_len=80)}", timeout=3, markup=False)
