@@ -30,7 +30,7 @@ from memories_tui.tui.widgets.filter_bar import FilterBar, Filters, describe_fil
 from memories_tui.tui.widgets.key_bar import KeyBar
 from memories_tui.tui.widgets.pager import Pager
 from memories_tui.tui.widgets.status_header import StatusHeader
-from memories_tui.tui.widgets.video_table import COLUMNS, SORT_LABELS, SORTABLE, VideoTable
+from memories_tui.tui.widgets.video_table import VideoTable
 
 if TYPE_CHECKING:
     from memories_tui.tui.modals.download import DownloadRequest
@@ -80,9 +80,6 @@ class LibraryScreen(ViewScreen):
         super().__init__()
         self.query_state = VideoQuery()
         self.page_result: VideoPage | None = None
-        self.selected: dict[str, Video] = {}
-        self.sort_column: str | None = None
-        self.sort_reverse = False
         self.details_open = False
         self._filter_timer: Timer | None = None
         self._load_error: str | None = None
@@ -183,10 +180,7 @@ class LibraryScreen(ViewScreen):
         self.page_result = page
         self.table.show_videos(
             page.videos,
-            selected=set(self.selected),
             now=self.app.clock(),
-            sort_column=self.sort_column,
-            sort_reverse=self.sort_reverse,
             keep_cursor_on=keep_cursor_on,
         )
         pager = self.query_one(Pager)
@@ -322,8 +316,7 @@ class LibraryScreen(ViewScreen):
             self.app.unique_id = filters.unique_id  # the header and other views follow
             if self.selected:
                 self.notify("Selection cleared: it belonged to another namespace.", timeout=4)
-            self.selected.clear()
-            self._update_selection()
+            self.table.unmark()
         query = VideoQuery(
             page=1,
             size=self.query_state.size,
@@ -348,45 +341,17 @@ class LibraryScreen(ViewScreen):
     def _update_filter_summary(self, filters: Filters) -> None:
         self.query_one("#filter-summary", Static).update(Text(describe_filters(filters)))
 
-    # -- sorting --------------------------------------------------------------------
-
-    def _resort(self) -> None:
-        if self.page_result is None:
-            return
-        highlighted = self.table.highlighted
-        self._show_page(
-            self.page_result, keep_cursor_on=highlighted.video_no if highlighted else None
-        )
-        pager = self.query_one(Pager)
-        if self.sort_column is None:
-            pager.sort = ""
-        else:
-            arrow = "↓" if self.sort_reverse else "↑"
-            pager.sort = f"sorted by {SORT_LABELS[self.sort_column]} {arrow} (this page only)"
+    # -- sorting (the table orders the page; the pager says how) -------------------------
 
     def action_cycle_sort(self) -> None:
-        order = [None, *SORTABLE]
-        self.sort_column = order[(order.index(self.sort_column) + 1) % len(order)]
-        self.sort_reverse = False
-        self._resort()
+        self.table.cycle_sort()
 
     def action_reverse_sort(self) -> None:
-        if self.sort_column is None:
-            self.sort_column = "name"
-        else:
-            self.sort_reverse = not self.sort_reverse
-        self._resort()
+        self.table.reverse_sort()
 
-    @on(VideoTable.HeaderSelected)
-    def _header_clicked(self, event: VideoTable.HeaderSelected) -> None:
-        column = COLUMNS[event.column_index][0]
-        if column not in SORTABLE:
-            return
-        if self.sort_column == column:
-            self.sort_reverse = not self.sort_reverse
-        else:
-            self.sort_column, self.sort_reverse = column, False
-        self._resort()
+    @on(VideoTable.SortChanged)
+    def _sort_changed(self, event: VideoTable.SortChanged) -> None:
+        self.query_one(Pager).sort = event.label
 
     # -- cursor and details ---------------------------------------------------------
 
@@ -447,44 +412,29 @@ class LibraryScreen(ViewScreen):
 
     # -- selection --------------------------------------------------------------------
 
+    @property
+    def selected(self) -> dict[str, Video]:
+        """The marked videos, by id, across pages."""
+        return self.table.marked
+
+    @on(VideoTable.MarksChanged)
     def _update_selection(self) -> None:
-        pager = self.query_one(Pager)
-        if not self.selected:
-            pager.selection = ""
-            return
         total = sum(v.size or 0 for v in self.selected.values())
-        pager.selection = f"{len(self.selected):,} selected ({human_size(total)})"
+        count = len(self.selected)
+        self.query_one(Pager).selection = (
+            f"{count:,} selected ({human_size(total)})" if count else "")
 
     def action_toggle_select(self) -> None:
         video = self.table.highlighted
-        if video is None:
-            return
-        if video.video_no in self.selected:
-            del self.selected[video.video_no]
-            self.table.set_marked(video.video_no, False)
-        else:
-            self.selected[video.video_no] = video
-            self.table.set_marked(video.video_no, True)
-        self._update_selection()
-        self.table.action_cursor_down()
+        if video is not None:
+            self.table.toggle_mark(video)
+            self.table.action_cursor_down()
 
     def action_select_page(self) -> None:
-        videos = self.table.videos
-        if videos and all(v.video_no in self.selected for v in videos):
-            for video in videos:
-                self.selected.pop(video.video_no, None)
-                self.table.set_marked(video.video_no, False)
-        else:
-            for video in videos:
-                self.selected[video.video_no] = video
-                self.table.set_marked(video.video_no, True)
-        self._update_selection()
+        self.table.mark_page()
 
     def action_clear_selection(self) -> None:
-        for video_no in list(self.selected):
-            self.table.set_marked(video_no, False)
-        self.selected.clear()
-        self._update_selection()
+        self.table.unmark()
 
     def _targets(self) -> list[Video]:
         """The selection, or else the highlighted row."""
@@ -537,9 +487,7 @@ class LibraryScreen(ViewScreen):
                        keep_cursor_on=highlighted.video_no if highlighted else None)
 
     def _show_delete_outcome(self, outcome: DeleteOutcome, names: dict[str, str]) -> None:
-        for video_no in outcome.deleted:
-            self.selected.pop(video_no, None)
-        self._update_selection()
+        self.table.unmark(outcome.deleted)
         still_selected = bool(outcome.failed) and all(v in self.selected for v in outcome.failed)
         for kind, sentence in outcome.sentences(names):
             if kind == "deleted":

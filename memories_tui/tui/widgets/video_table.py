@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -232,13 +232,24 @@ class VideoTable(ScrollView, can_focus=True):
     class RowSelected(_RowMessage):
         """A row was clicked while highlighted (the mouse's enter)."""
 
-    class HeaderSelected(Message):
-        """A column header was clicked."""
+    class SortChanged(Message):
+        """The rows were put in another order (a key, or a click on a header)."""
 
-        def __init__(self, table: VideoTable, column_index: int) -> None:
+        def __init__(self, table: VideoTable, label: str) -> None:
             super().__init__()
             self.table = table
-            self.column_index = column_index
+            self.label = label  # "" for the server's order
+
+        @property
+        def control(self) -> VideoTable:
+            return self.table
+
+    class MarksChanged(Message):
+        """Rows were marked or unmarked (the selection, which outlives a page)."""
+
+        def __init__(self, table: VideoTable) -> None:
+            super().__init__()
+            self.table = table
 
         @property
         def control(self) -> VideoTable:
@@ -252,8 +263,12 @@ class VideoTable(ScrollView, can_focus=True):
         self._index: dict[str, int] = {}
         self._widths: list[int] = []
         self._laid_out_for = -1
-        self._sort_column: str | None = None
-        self._sort_reverse = False
+        self._source: list[Video] = []  # the page in the server's order
+        self._now = datetime.now(UTC)
+        #: Marked videos by id, across pages: the selection.
+        self.marked: dict[str, Video] = {}
+        self.sort_column: str | None = None
+        self.sort_reverse = False
         self._styles: dict[str, Style] = {}
         self._cell_cache: dict[str, tuple[Video, bool, datetime, tuple[Cell, ...]]] = {}
         self.cursor_row = 0
@@ -265,21 +280,16 @@ class VideoTable(ScrollView, can_focus=True):
         return len(self.videos)
 
     def show_videos(
-        self,
-        videos: Iterable[Video],
-        *,
-        selected: set[str],
-        now: datetime,
-        sort_column: str | None = None,
-        sort_reverse: bool = False,
-        keep_cursor_on: str | None = None,
+        self, videos: Iterable[Video], *, now: datetime, keep_cursor_on: str | None = None
     ) -> None:
-        """Replace the rows; put the cursor back on `keep_cursor_on` if present."""
-        self.videos = sort_videos(videos, sort_column, sort_reverse)
+        """Replace the rows (in the current sort, marks kept); put the cursor back on
+        `keep_cursor_on` if present."""
+        self._source, self._now = list(videos), now
+        self.videos = sort_videos(self._source, self.sort_column, self.sort_reverse)
         self.by_id = {v.video_no: v for v in self.videos}
         self._index = {v.video_no: i for i, v in enumerate(self.videos)}
-        self._rows = [self._cells_for(v, v.video_no in selected, now) for v in self.videos]
-        self._sort_column, self._sort_reverse = sort_column, sort_reverse
+        marked = self.marked
+        self._rows = [self._cells_for(v, v.video_no in marked, now) for v in self.videos]
         self._laid_out_for = -1
         self.virtual_size = Size(self.size.width, len(self._rows) + 1)
         if keep_cursor_on is not None and keep_cursor_on in self._index:
@@ -311,13 +321,67 @@ class VideoTable(ScrollView, can_focus=True):
             return None
         return self.videos[self.cursor_row]
 
-    def set_marked(self, video_no: str, marked: bool) -> None:
+    # -- marks (the selection) ------------------------------------------------------
+
+    def toggle_mark(self, video: Video) -> None:
+        if self.marked.pop(video.video_no, None) is None:
+            self.marked[video.video_no] = video
+        self._show_mark(video.video_no)
+        self.post_message(self.MarksChanged(self))
+
+    def mark_page(self) -> None:
+        """Mark every row of the page; if all are marked already, unmark them."""
+        mark = not (self.videos and all(v.video_no in self.marked for v in self.videos))
+        for video in self.videos:
+            if mark:
+                self.marked[video.video_no] = video
+            else:
+                self.marked.pop(video.video_no, None)
+            self._show_mark(video.video_no)
+        self.post_message(self.MarksChanged(self))
+
+    def unmark(self, video_nos: Iterable[str] | None = None) -> None:
+        """Unmark these ids (all of them with None)."""
+        for video_no in list(self.marked) if video_nos is None else list(video_nos):
+            if self.marked.pop(video_no, None) is not None:
+                self._show_mark(video_no)
+        self.post_message(self.MarksChanged(self))
+
+    def _show_mark(self, video_no: str) -> None:
         row = self._index.get(video_no)
         if row is None:
             return
         cells = self._rows[row]
-        self._rows[row] = (Cell(MARK, "bold") if marked else Cell("")), *cells[1:]
+        self._rows[row] = (Cell(MARK, "bold") if video_no in self.marked else Cell("")), *cells[1:]
         self._refresh_row(row)
+
+    # -- order ------------------------------------------------------------------------
+
+    @property
+    def sort_label(self) -> str:
+        if self.sort_column is None:
+            return ""
+        arrow = "↓" if self.sort_reverse else "↑"
+        return f"sorted by {SORT_LABELS[self.sort_column]} {arrow} (this page only)"
+
+    def sort_by(self, column: str | None, reverse: bool = False) -> None:
+        """Order the page by `column` (None: as the server sent it), cursor kept."""
+        self.sort_column, self.sort_reverse = column, reverse
+        highlighted = self.highlighted
+        self.show_videos(self._source, now=self._now,
+                         keep_cursor_on=highlighted.video_no if highlighted else None)
+        self.post_message(self.SortChanged(self, self.sort_label))
+
+    def cycle_sort(self) -> None:
+        """By the next sortable column, and back to the server's order after the last."""
+        order = [None, *SORTABLE]
+        self.sort_by(order[(order.index(self.sort_column) + 1) % len(order)])
+
+    def reverse_sort(self) -> None:
+        if self.sort_column is None:
+            self.sort_by("name")
+        else:
+            self.sort_by(self.sort_column, not self.sort_reverse)
 
     # -- cursor -----------------------------------------------------------------------
 
@@ -373,8 +437,9 @@ class VideoTable(ScrollView, can_focus=True):
             return
         if offset.y == 0:
             column = self._column_at(offset.x)
-            if column is not None:
-                self.post_message(self.HeaderSelected(self, column))
+            name = COLUMNS[column][0] if column is not None else None
+            if name in SORTABLE:  # a second click on the same header reverses
+                self.sort_by(name, name == self.sort_column and not self.sort_reverse)
             return
         row = int(self.scroll_y) + offset.y - 1
         if not 0 <= row < len(self.videos):
@@ -407,8 +472,8 @@ class VideoTable(ScrollView, can_focus=True):
     def _labels(self) -> list[str]:
         labels = []
         for key, label in COLUMNS:
-            if key == self._sort_column:
-                label = f"{label} {'↓' if self._sort_reverse else '↑'}"
+            if key == self.sort_column:
+                label = f"{label} {'↓' if self.sort_reverse else '↑'}"
             labels.append(label)
         return labels
 
