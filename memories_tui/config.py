@@ -5,27 +5,53 @@ Each setting is taken from the highest source that gives a *usable* value. A bad
 plain words that names where it came from and what is used instead. The caller shows
 the warnings; this module prints nothing.
 
+A value is bad when the program would choke on it later: a key that cannot go in a
+header, a theme Textual does not have, an address the client refuses, a number out of
+range. A bad *flag* is different: the user typed it just now, so it is an error
+(`SettingsError`, one line and exit 2), never a quiet fallback.
+
 The `.env` file is read with `dotenv_values`, not loaded into `os.environ`, so the key
-it holds is not passed on to child processes. The API key is never put in a warning,
-a repr or an exception message; `Settings.masked_key` is the form to show.
+it holds is not passed on to child processes. A `.env` is also the one source that
+comes with a folder rather than with the user (a cloned repository can hold one), so a
+`.env` that points the base URL at another server does not get a key from elsewhere:
+see `_key_withheld_by_dotenv`. The API key is never put in a warning, a repr or an
+exception message; `Settings.masked_key` is the form to show.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
 import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import NamedTuple
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, NamedTuple
 
 from memories_tui.masking import mask_key
+
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_BASE_URL = "https://api.memories.ai"
 PAGE_SIZE_RANGE = (1, 1000)  # the API's examples use 200; more than 1000 helps nobody
 CONCURRENT_DOWNLOADS_RANGE = (1, 8)
+# Seconds: a timeout of hours helps nobody, and a huge one overflows the operating
+# system's timer, which fails the request with a traceback.
+TIMEOUT_RANGE = (0.1, 3600.0)
+# Requests per second when pacing is on (0 turns it off): below 0.01 the app would sit
+# for minutes before each request; above 100 pacing does nothing anyway.
+RATE_LIMIT_RANGE = (0.01, 100.0)
+# Textual 8.2.8's built-in themes (`textual.theme.BUILTIN_THEMES`, which a test compares
+# with this). Importing Textual to ask would cost start-up time: ~100 ms before any
+# request is sent, and in scripts that never show a screen.
+THEMES = frozenset({
+    "ansi-dark", "ansi-light", "atom-one-dark", "atom-one-light", "catppuccin-frappe",
+    "catppuccin-latte", "catppuccin-macchiato", "catppuccin-mocha", "dracula", "flexoki",
+    "gruvbox", "monokai", "nord", "rose-pine", "rose-pine-dawn", "rose-pine-moon",
+    "solarized-dark", "solarized-light", "textual-dark", "textual-light", "tokyo-night",
+})
 CONFIG_DIR_NAME = "memories-tui"
 CONFIG_FILE_NAME = "config.toml"
 DOTENV_NAME = ".env"
@@ -46,6 +72,7 @@ class Settings:
     concurrent_downloads: int = 2
     allow_insecure_http: bool = False
     prefetch: bool = True  # fetch the next page while the rate budget is spare
+    debug: bool = False  # detail in the log file (see memories_tui/logs.py)
 
     @property
     def masked_key(self) -> str:
@@ -57,6 +84,11 @@ class Settings:
         parts = [f"api_key={self.masked_key!r}"]
         parts += [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.name != "api_key"]
         return f"Settings({', '.join(parts)})"
+
+
+class SettingsError(ValueError):
+    """A command-line flag with a value that cannot be used; the message is one line in
+    plain words, naming the flag (and never quoting a key)."""
 
 
 class SettingsResult(NamedTuple):
@@ -116,11 +148,49 @@ def _parse_bool(raw: object) -> bool:
     raise _Invalid("not true or false (use 1/0, true/false, yes/no, on/off)")
 
 
+def _parse_api_key(raw: object) -> str:
+    key = _parse_str(raw)
+    # The key travels as a header value, which holds printable ASCII only. The reason
+    # names the kind of character, never the character or the key.
+    bad = next((char for char in key if not 0x21 <= ord(char) <= 0x7E), None)
+    if bad is not None:
+        if bad.isspace():
+            what = "a space or line break"
+        elif ord(bad) < 0x80:
+            what = "a control character"
+        else:
+            what = "a non-ASCII character"
+        raise _Invalid(
+            f"a key that cannot be sent in a header: it holds {what} (check how it was copied)"
+        )
+    return key
+
+
+def _parse_url(text: str) -> httpx.URL:
+    """`text` parsed as the client will parse it, so that what passes here passes there.
+    (httpx is imported only when an address is given: the default needs no check.)"""
+    import httpx
+
+    if not text.isprintable() or any(char.isspace() for char in text):
+        raise _Invalid("an address with spaces or control characters")
+    try:
+        url = httpx.URL(text)
+        host = url.host  # an internationalised name is decoded (checked) here
+    except (httpx.InvalidURL, ValueError, TypeError):  # idna's errors are ValueErrors
+        raise _Invalid("not a valid address") from None
+    if url.scheme not in ("http", "https") or not host:
+        raise _Invalid("not an http:// or https:// address")
+    if url.userinfo:
+        # It would be sent with every request, and shown wherever the address is shown.
+        raise _Invalid("an address holding a user name or password (leave those out)")
+    if url.port is not None and not 1 <= url.port <= 65535:
+        raise _Invalid("an address with a port outside 1–65535")
+    return url
+
+
 def _parse_base_url(raw: object) -> str:
     url = _parse_str(raw).rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise _Invalid("not an http:// or https:// address")
+    _parse_url(url)
     return url
 
 
@@ -131,10 +201,19 @@ def _parse_unique_id(raw: object) -> str:
     return value
 
 
+def _parse_theme(raw: object) -> str:
+    name = _parse_str(raw).lower()
+    if name not in THEMES:
+        raise _Invalid(f"not a built-in Textual theme (one of: {', '.join(sorted(THEMES))})")
+    return name
+
+
 def _parse_path(raw: object) -> Path:
-    if isinstance(raw, Path):
-        return raw.expanduser()
-    return Path(_parse_str(raw)).expanduser()
+    text = str(raw) if isinstance(raw, Path) else _parse_str(raw)
+    # A NUL byte fails every file call later; a line break in a folder name is a mistake.
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in text):
+        raise _Invalid("a path with control characters")
+    return Path(text).expanduser()
 
 
 def _parse_rate_limit(raw: object) -> float:
@@ -152,22 +231,25 @@ def _parse_timeout(raw: object) -> float:
 
 
 _PARSERS: dict[str, Callable[[object], object]] = {
-    "api_key": _parse_str,
+    "api_key": _parse_api_key,
     "base_url": _parse_base_url,
     "unique_id": _parse_unique_id,
     "page_size": _parse_int,
     "download_dir": _parse_path,
-    "theme": _parse_str,
+    "theme": _parse_theme,
     "rate_limit": _parse_rate_limit,
     "timeout": _parse_timeout,
     "concurrent_downloads": _parse_int,
     "allow_insecure_http": _parse_bool,
     "prefetch": _parse_bool,
+    "debug": _parse_bool,
 }
 
-_RANGES: dict[str, tuple[int, int]] = {
+_RANGES: dict[str, tuple[float, float]] = {
     "page_size": PAGE_SIZE_RANGE,
     "concurrent_downloads": CONCURRENT_DOWNLOADS_RANGE,
+    "timeout": TIMEOUT_RANGE,
+    "rate_limit": RATE_LIMIT_RANGE,  # 0 (pacing off) is allowed besides the range
 }
 
 ENV_VARS: dict[str, str] = {name: f"MEMORIES_{name.upper()}" for name in _PARSERS}
@@ -185,18 +267,19 @@ def _given(raw: object) -> bool:
 # --- sources --------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: which source a value came from
 class _Source:
     """One place settings come from, with how to name a setting in a warning."""
 
     values: dict[str, object]
     label: Callable[[str], str]
+    strict: bool = False  # a bad value is an error (a flag), not a warning and a fallback
 
 
 def _flag_source(flags: Mapping[str, object] | None) -> _Source:
     # Keys that are not settings are ignored, so `vars(args)` can be passed as is.
     values = {k: v for k, v in (flags or {}).items() if k in _PARSERS and _given(v)}
-    return _Source(values, lambda name: "--" + name.replace("_", "-"))
+    return _Source(values, lambda name: "--" + name.replace("_", "-"), strict=True)
 
 
 def _env_source(environ: Mapping[str, str]) -> _Source:
@@ -290,6 +373,8 @@ def default_config_path(environ: Mapping[str, str] | None = None) -> Path | None
 
 # --- resolving ------------------------------------------------------------------------
 
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:/*)[^/?#]*@")
+
 
 def _shown(name: str, value: object) -> str:
     """A value as it may appear in a warning."""
@@ -297,39 +382,112 @@ def _shown(name: str, value: object) -> str:
         return mask_key(value) if isinstance(value, str) and value else "no key"
     if name == "download_dir" and value is None:
         return "the current directory"
+    if name == "base_url" and isinstance(value, str):
+        value = _USERINFO.sub(r"\1…@", value)  # a password in an address is a secret too
     text = repr(str(value) if isinstance(value, Path) else value)
     return text if len(text) <= 60 else text[:59] + "…"
 
 
-def _resolve(name: str, sources: list[_Source], warnings: list[str]) -> object:
-    """The value of one setting from the first source that gives a usable one."""
-    rejected: list[tuple[str, object, str]] = []
+def _out_of_range(name: str, value: object) -> tuple[float, float] | None:
+    """The range `value` is outside of, if it is."""
+    if name not in _RANGES or (name == "rate_limit" and value == 0):
+        return None
+    low, high = _RANGES[name]
+    return None if low <= value <= high else (low, high)  # type: ignore[operator]
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+class _Resolved(NamedTuple):
+    value: object
+    source: _Source | None  # None: the default
+
+
+def _resolve(
+    name: str, sources: list[_Source], warnings: list[str], errors: list[str]
+) -> _Resolved:
+    """The value of one setting from the first source that gives a usable one.
+
+    A bad value from a strict source (a flag) goes to `errors`; from another source,
+    it is skipped and a warning says what is used instead.
+    """
+    rejected: list[tuple[str, str]] = []
     value: object = getattr(_DEFAULTS, name)
-    origin = "the default"
+    origin, chosen = "the default", None
     for source in sources:
         if name not in source.values:
             continue
-        raw = source.values[name]
+        raw, label = source.values[name], source.label(name)
         try:
             parsed = _PARSERS[name](raw)
         except _Invalid as why:
-            rejected.append((source.label(name), raw, str(why)))
+            # The rejected value is quoted to help fix it, except a key, which is secret.
+            problem = str(why) if name == "api_key" else f"{_shown(name, raw)}, which is {why}"
+            if source.strict:
+                errors.append(f"{label} is {problem}.")
+                return _Resolved(value, None)
+            rejected.append((label, problem))
             continue
-        value, origin = parsed, source.label(name)
-        if name in _RANGES:
-            low, high = _RANGES[name]
-            clamped = min(max(parsed, low), high)  # type: ignore[type-var]
-            if clamped != parsed:
-                warnings.append(
-                    f"{origin} is {parsed}, outside {low}–{high}; using {clamped}."
-                )
-                value = clamped
+        value, origin, chosen = parsed, label, source
+        bounds = _out_of_range(name, parsed)
+        if bounds is not None:
+            low, high = bounds
+            outside = f"{label} is {_number(parsed)}, outside {_number(low)}–{_number(high)}"
+            if source.strict:
+                errors.append(f"{outside}.")
+                return _Resolved(value, None)
+            value = min(max(parsed, low), high)  # type: ignore[type-var]
+            warnings.append(f"{outside}; using {_number(value)}.")
         break
-    for label, raw, why in rejected:
-        # The rejected value is quoted to help fix it, except a key, which is secret.
-        problem = why if name == "api_key" else f"{_shown(name, raw)}, which is {why}"
+    for label, problem in rejected:
         warnings.append(f"{label} is {problem}; using {_shown(name, value)} ({origin}).")
-    return value
+    return _Resolved(value, chosen)
+
+
+def _key_withheld_by_dotenv(
+    resolved: dict[str, _Resolved],
+    sources: list[_Source],
+    typed: _Source,
+    dotenv: _Source,
+    dotenv_path: Path,
+) -> str | None:
+    """Why the key must not go where the `.env` sends it, or None when it may.
+
+    A `.env` comes with the folder, not with the user: one in a cloned repository must
+    not redirect a key the user keeps elsewhere (the environment, the config file) to
+    another server. It may when the key is in that same `.env`, or was typed as a flag,
+    or when the user chose the address themselves (a flag or the environment: then the
+    base URL does not come from the `.env` at all).
+    """
+    url, key = resolved["base_url"], resolved["api_key"]
+    if url.source is not dotenv or key.source is None or key.source in (dotenv, typed):
+        return None
+    others = [source for source in sources if source is not dotenv]
+    usual = _resolve("base_url", others, [], []).value
+    there, here = _server(str(url.value)), _server(str(usual))
+    if there == here:
+        return None
+    return (
+        f"{dotenv_path} points the base URL at {_where(there)} instead of {_where(here)}, "
+        f"so the API key from {key.source.label('api_key')} is not sent there. "
+        f"To use that server with your key, pass --base-url (or set {ENV_VARS['base_url']} "
+        f"in the environment), or put {ENV_VARS['api_key']} in that .env."
+    )
+
+
+def _server(base_url: str) -> tuple[str, int]:
+    """Where a base URL sends requests: (host, port), the host case-folded."""
+    url = _parse_url(base_url)
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return url.raw_host.decode("ascii").lower(), port
+
+
+def _where(server: tuple[str, int]) -> str:
+    host, port = server
+    host = f"[{host}]" if ":" in host else host
+    return host if port in (80, 443) else f"{host}:{port}"
 
 
 def load_settings(
@@ -342,8 +500,8 @@ def load_settings(
     """Gather settings from flags > environment > `.env` in `cwd` > config file > defaults.
 
     `flags` maps setting names to values, None meaning "not given". `environ`, `cwd`
-    and `config_path` default to the real ones; tests pass their own. Never raises for
-    a bad value or file: those become `warnings`.
+    and `config_path` default to the real ones; tests pass their own. A bad value or
+    file elsewhere becomes one of the `warnings`; a bad flag raises `SettingsError`.
     """
     environ = os.environ if environ is None else environ
     cwd = Path.cwd() if cwd is None else cwd
@@ -351,20 +509,28 @@ def load_settings(
         config_path = default_config_path(environ)
 
     warnings: list[str] = []
-    sources = [
-        _flag_source(flags),
-        _env_source(environ),
-        _dotenv_source(cwd / DOTENV_NAME, warnings),
-        _config_source(config_path, warnings),
-    ]
-    values = {f.name: _resolve(f.name, sources, warnings) for f in fields(Settings)}
+    errors: list[str] = []
+    dotenv_path = cwd / DOTENV_NAME
+    typed = _flag_source(flags)
+    dotenv = _dotenv_source(dotenv_path, warnings)
+    sources = [typed, _env_source(environ), dotenv, _config_source(config_path, warnings)]
+    resolved = {f.name: _resolve(f.name, sources, warnings, errors) for f in fields(Settings)}
+    if errors:
+        raise SettingsError(" ".join(errors))
+    values = {name: value for name, (value, _source) in resolved.items()}
+    withheld = _key_withheld_by_dotenv(resolved, sources, typed, dotenv, dotenv_path)
+    if withheld is not None:
+        values["api_key"] = None
+        warnings.append(withheld)
     return SettingsResult(Settings(**values), warnings)  # type: ignore[arg-type]
 
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "ENV_VARS",
+    "THEMES",
     "Settings",
+    "SettingsError",
     "SettingsResult",
     "default_config_path",
     "load_settings",

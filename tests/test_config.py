@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from memories_tui.config import ENV_VARS, Settings, default_config_path, load_settings, mask_key
+from memories_tui.config import (
+    ENV_VARS,
+    Settings,
+    SettingsError,
+    default_config_path,
+    load_settings,
+    mask_key,
+)
 
 KEY = "sk-test-0123456789abcdef0123456789abcdef"
 
@@ -83,6 +90,7 @@ def test_every_setting_from_environment(cwd: Path, config_path: Path, tmp_path: 
         "MEMORIES_CONCURRENT_DOWNLOADS": "4",
         "MEMORIES_ALLOW_INSECURE_HTTP": "yes",
         "MEMORIES_PREFETCH": "off",
+        "MEMORIES_DEBUG": "1",
     }
     assert set(environ) == set(ENV_VARS.values())
     settings, warnings = load(cwd, config_path, environ=environ)
@@ -98,6 +106,7 @@ def test_every_setting_from_environment(cwd: Path, config_path: Path, tmp_path: 
         concurrent_downloads=4,
         allow_insecure_http=True,
         prefetch=False,
+        debug=True,
     )
     assert warnings == []
 
@@ -120,13 +129,12 @@ def test_blank_values_mean_not_set(cwd: Path, config_path: Path) -> None:
 
 
 def test_dotenv_is_not_loaded_into_the_environment(cwd: Path, config_path: Path) -> None:
-    write(cwd / ".env", "MEMORIES_UNIQUE_ID=from-dotenv\nMEMORIES_THEME=${HOME}\n")
+    write(cwd / ".env", "MEMORIES_UNIQUE_ID=from-${HOME}\n")
     environ: dict[str, str] = {}
     settings, _ = load(cwd, config_path, environ=environ)
-    assert settings.unique_id == "from-dotenv"
-    assert settings.theme == "${HOME}"  # no interpolation from the real environment
+    assert settings.unique_id == "from-${HOME}"  # no interpolation from the real environment
     assert environ == {}
-    assert "MEMORIES_UNIQUE_ID" not in os.environ or os.environ["MEMORIES_UNIQUE_ID"] != "from-dotenv"
+    assert "MEMORIES_UNIQUE_ID" not in os.environ
 
 
 @pytest.mark.parametrize(
@@ -177,9 +185,10 @@ def test_page_size_is_clamped(cwd: Path, config_path: Path, raw: str, used: int)
 
 
 def test_concurrent_downloads_is_clamped(cwd: Path, config_path: Path) -> None:
-    settings, warnings = load(cwd, config_path, {"concurrent_downloads": 50})
+    write(config_path, "concurrent_downloads = 50\n")
+    settings, warnings = load(cwd, config_path)
     assert settings.concurrent_downloads == 8
-    assert "--concurrent-downloads" in warnings[0]
+    assert warnings == [f"concurrent_downloads in {config_path} is 50, outside 1–8; using 8."]
 
 
 def test_config_file_wrong_types_and_unknown_keys(cwd: Path, config_path: Path) -> None:
@@ -293,3 +302,335 @@ def test_config_path_comes_from_given_environ(cwd: Path, tmp_path: Path) -> None
     write(tmp_path / "cfg" / "memories-tui" / "config.toml", 'theme = "nord"\n')
     settings, _ = load_settings(environ={"XDG_CONFIG_HOME": str(tmp_path / "cfg")}, cwd=cwd)
     assert settings.theme == "nord"
+
+
+# --- values the program would choke on later are refused here --------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("sk-abc def", "a space or line break"),
+        ("sk-abc\tdef", "a space or line break"),
+        ("sk-abc\x07def", "a control character"),
+        ("sk-abcdéf", "a non-ASCII character"),
+        ("sk-abc\u00a0def", "a space or line break"),
+    ],
+)
+def test_key_that_cannot_go_in_a_header_is_skipped_without_quoting_it(
+    cwd: Path, config_path: Path, value: str, words: str
+) -> None:
+    write(config_path, f'api_key = "{KEY}"\n')
+    settings, warnings = load(cwd, config_path, environ={"MEMORIES_API_KEY": value})
+    assert settings.api_key == KEY  # the next source's key
+    assert warnings == [
+        (f"MEMORIES_API_KEY is a key that cannot be sent in a header: it holds {words} "
+        f"(check how it was copied); using sk-…cdef (api_key in {config_path}).")
+    ]
+    assert "sk-abc" not in warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("var", "value", "field", "default", "words"),
+    [
+        ("MEMORIES_THEME", "no-such-theme", "theme", "textual-dark", "not a built-in Textual theme"),
+        ("MEMORIES_THEME", "${HOME}", "theme", "textual-dark", "one of: ansi-dark, ansi-light"),
+        ("MEMORIES_BASE_URL", "https://:8443", "base_url", "https://api.memories.ai", "not an http"),
+        ("MEMORIES_BASE_URL", "https://api.memories.ai:0", "base_url", "https://api.memories.ai",
+         "a port outside 1–65535"),
+        ("MEMORIES_BASE_URL", "https://api.memories.ai:99999", "base_url",
+         "https://api.memories.ai", "a port outside 1–65535"),
+        ("MEMORIES_BASE_URL", "https://api.memo ries.ai", "base_url", "https://api.memories.ai",
+         "spaces or control characters"),
+        ("MEMORIES_BASE_URL", "https://xn--zz", "base_url", "https://api.memories.ai",
+         "not a valid address"),
+        ("MEMORIES_BASE_URL", "https://[::1", "base_url", "https://api.memories.ai",
+         "not a valid address"),
+        ("MEMORIES_DOWNLOAD_DIR", "/tmp/a\x00b", "download_dir", None, "control characters"),
+        ("MEMORIES_DEBUG", "loud", "debug", False, "not true or false"),
+    ],
+)
+def test_values_the_app_would_choke_on_are_skipped(
+    cwd: Path, config_path: Path, var: str, value: str, field: str, default: object, words: str
+) -> None:
+    settings, warnings = load(cwd, config_path, environ={var: value})
+    assert getattr(settings, field) == default
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"{var} is ")
+    assert words in warnings[0]
+    assert "(the default)" in warnings[0]
+
+
+def test_address_with_a_password_is_skipped_without_showing_the_password(
+    cwd: Path, config_path: Path
+) -> None:
+    environ = {"MEMORIES_BASE_URL": "https://alice:hunter22@api.example/v1"}
+    settings, warnings = load(cwd, config_path, environ=environ)
+    assert settings.base_url == "https://api.memories.ai"
+    assert warnings == [
+        ("MEMORIES_BASE_URL is 'https://…@api.example/v1', which is an address holding a user "
+        "name or password (leave those out); using 'https://api.memories.ai' (the default).")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("var", "value", "used", "message"),
+    [
+        ("MEMORIES_TIMEOUT", "1e9", 3600.0, "MEMORIES_TIMEOUT is 1e+09, outside 0.1–3600; using 3600."),
+        ("MEMORIES_TIMEOUT", "0.01", 0.1, "MEMORIES_TIMEOUT is 0.01, outside 0.1–3600; using 0.1."),
+        ("MEMORIES_RATE_LIMIT", "0.001", 0.01,
+         "MEMORIES_RATE_LIMIT is 0.001, outside 0.01–100; using 0.01."),
+        ("MEMORIES_RATE_LIMIT", "5000", 100.0,
+         "MEMORIES_RATE_LIMIT is 5000, outside 0.01–100; using 100."),
+    ],
+)
+def test_timeout_and_rate_limit_are_clamped(
+    cwd: Path, config_path: Path, var: str, value: str, used: float, message: str
+) -> None:
+    settings, warnings = load(cwd, config_path, environ={var: value})
+    assert getattr(settings, var.removeprefix("MEMORIES_").lower()) == used
+    assert warnings == [message]
+
+
+def test_rate_limit_zero_still_turns_pacing_off(cwd: Path, config_path: Path) -> None:
+    settings, warnings = load(cwd, config_path, environ={"MEMORIES_RATE_LIMIT": "0"})
+    assert (settings.rate_limit, warnings) == (0.0, [])
+
+
+def test_theme_names_ignore_case(cwd: Path, config_path: Path) -> None:
+    settings, warnings = load(cwd, config_path, environ={"MEMORIES_THEME": " Nord "})
+    assert (settings.theme, warnings) == ("nord", [])
+
+
+def test_download_dir_that_is_not_text_in_the_config_file(cwd: Path, config_path: Path) -> None:
+    write(config_path, "download_dir = 5\n")
+    settings, warnings = load(cwd, config_path)
+    assert settings.download_dir is None
+    assert warnings == [
+        (f"download_dir in {config_path} is 5, which is not text; using the current directory "
+        "(the default).")
+    ]
+
+
+def test_known_themes_are_textuals_own() -> None:
+    # The list is kept here so that checking a theme does not load Textual at start-up;
+    # this keeps it honest when Textual (pinned) is upgraded.
+    from textual.app import App
+    from textual.theme import BUILTIN_THEMES
+
+    from memories_tui.config import THEMES
+
+    assert set(BUILTIN_THEMES) == THEMES
+    assert set(App().available_themes) == THEMES
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "https://api.memories.ai", "HTTPS://API.Memories.AI:443/", "http://127.0.0.1:8765/",
+        "https://[::1]:8443", "https://api.memories.ai/v1/", "https://bücher.example",
+        "https://api.memories.ai?x=1#frag", "https://h:", "https://@h", "https://h\\@evil.com",
+        "https://u@h", "https://h:0", "https://h:99999", "https://h:abc", "https://exa mple.com",
+        "https://xn--zz", "https://h\u202e", "https://", "https:///path", "//h", "h",
+        "https://h/\x1b[31m", "javascript:alert(1)",
+    ],
+)
+def test_a_base_url_config_accepts_is_one_the_client_accepts(
+    cwd: Path, config_path: Path, base_url: str
+) -> None:
+    from memories_tui.api.client import MemoriesClient
+
+    settings, warnings = load(cwd, config_path, environ={"MEMORIES_BASE_URL": base_url})
+    if warnings:
+        assert settings.base_url == "https://api.memories.ai"
+    else:
+        assert settings.base_url == base_url.strip().rstrip("/")
+    MemoriesClient(KEY, settings.base_url, allow_insecure_http=True)  # does not raise
+
+
+@pytest.mark.parametrize("key", [KEY, " " + KEY + "\n", "sk-a b", "sk-\x00", "sk-ключ", "k"])
+def test_a_key_config_accepts_is_one_the_client_accepts(
+    cwd: Path, config_path: Path, key: str
+) -> None:
+    from memories_tui.api.client import MemoriesClient
+
+    settings, _ = load(cwd, config_path, environ={"MEMORIES_API_KEY": key})
+    MemoriesClient(settings.api_key or "")  # does not raise
+
+
+# --- a bad flag is an error, not a fallback ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        ({"api_key": "sk-abc def"}, ("--api-key is a key that cannot be sent in a header: it "
+                                    "holds a space or line break (check how it was copied).")),
+        ({"theme": "no-such-theme"}, ("--theme is 'no-such-theme', which is not a built-in "
+                                     "Textual theme (one of: ansi-dark,")),
+        ({"base_url": "https://u:pw@h"}, ("--base-url is 'https://…@h', which is an address "
+                                         "holding a user name or password")),
+        ({"base_url": "ftp://h"}, "--base-url is 'ftp://h', which is not an http:// or https://"),
+        ({"page_size": 0}, "--page-size is 0, outside 1–1000."),
+        ({"timeout": 0.0}, "--timeout is 0.0, which is not more than 0 seconds."),
+        ({"timeout": 1e12}, "--timeout is 1e+12, outside 0.1–3600."),
+        ({"rate_limit": float("nan")}, "--rate-limit is nan, which is not a finite number."),
+        ({"download_dir": "a\nb"}, "--download-dir is 'a\\nb', which is a path with control "),
+        ({"unique_id": "a\x1bb"}, "--unique-id is 'a\\x1bb', which is text with control"),
+    ],
+)
+def test_bad_flag_is_an_error_in_one_line(
+    cwd: Path, config_path: Path, flags: dict, message: str
+) -> None:
+    write(config_path, f'api_key = "{KEY}"\ntheme = "nord"\n')
+    with pytest.raises(SettingsError) as raised:
+        load(cwd, config_path, flags, {"MEMORIES_PAGE_SIZE": "20"})
+    text = str(raised.value)
+    assert text.startswith(message)
+    assert "\n" not in text
+    assert "sk-abc" not in text and "pw" not in text
+
+
+def test_every_bad_flag_is_named_at_once(cwd: Path, config_path: Path) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load(cwd, config_path, {"page_size": -1, "theme": "nope"})
+    assert "--page-size is -1" in str(raised.value)
+    assert "--theme is 'nope'" in str(raised.value)
+
+
+def test_bad_environment_value_is_still_only_a_warning_beside_good_flags(
+    cwd: Path, config_path: Path
+) -> None:
+    settings, warnings = load(cwd, config_path, {"theme": "nord"}, {"MEMORIES_PAGE_SIZE": "x"})
+    assert (settings.theme, settings.page_size) == ("nord", 50)
+    assert len(warnings) == 1
+
+
+# --- a .env that points elsewhere does not get a key from elsewhere ---------------------
+
+EVIL = "https://evil.example"
+
+
+def withheld(warnings: list[str]) -> list[str]:
+    return [w for w in warnings if "is not sent there" in w]
+
+
+@pytest.mark.parametrize(
+    "key_from",
+    ["environment", "config file"],
+)
+def test_dotenv_pointing_elsewhere_does_not_get_a_key_from_elsewhere(
+    cwd: Path, config_path: Path, key_from: str
+) -> None:
+    dotenv = write(cwd / ".env", f"MEMORIES_BASE_URL={EVIL}\n")
+    environ = {"MEMORIES_API_KEY": KEY} if key_from == "environment" else {}
+    if key_from == "config file":
+        write(config_path, f'api_key = "{KEY}"\n')
+    origin = "MEMORIES_API_KEY" if key_from == "environment" else f"api_key in {config_path}"
+
+    settings, warnings = load(cwd, config_path, environ=environ)
+
+    assert settings.api_key is None
+    assert settings.base_url == EVIL
+    assert warnings == [
+        (f"{dotenv} points the base URL at evil.example instead of api.memories.ai, so the API "
+        f"key from {origin} is not sent there. To use that server with your key, pass "
+        "--base-url (or set MEMORIES_BASE_URL in the environment), or put MEMORIES_API_KEY "
+        "in that .env.")
+    ]
+    assert KEY not in repr(settings) and KEY not in warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("dotenv_url", "config_url", "kept"),
+    [
+        # The same server, however it is spelled: the key goes.
+        ("https://API.Memories.AI", None, True),
+        ("https://api.memories.ai:443/", None, True),
+        ("https://api.memories.ai/some/path", None, True),
+        ("https://corp.example", "https://CORP.example/", True),
+        # Another host, another port or plain http (port 80): the key stays home.
+        ("https://api.memories.ai.evil.example", None, False),
+        ("https://api.memories.ai:8443", None, False),
+        ("http://api.memories.ai", None, False),
+        ("https://api.memories.ai", "https://corp.example", False),
+        ("http://127.0.0.1:8765", None, False),
+    ],
+)
+def test_dotenv_base_url_is_compared_by_host_and_port(
+    cwd: Path, config_path: Path, dotenv_url: str, config_url: str | None, kept: bool
+) -> None:
+    write(cwd / ".env", f"MEMORIES_BASE_URL={dotenv_url}\n")
+    if config_url:
+        write(config_path, f'base_url = "{config_url}"\n')
+    settings, warnings = load(cwd, config_path, environ={"MEMORIES_API_KEY": KEY})
+    assert settings.base_url == dotenv_url.rstrip("/")
+    assert (settings.api_key == KEY) is kept
+    assert len(withheld(warnings)) == (0 if kept else 1)
+
+
+def test_key_in_the_same_dotenv_goes_where_that_dotenv_says(cwd: Path, config_path: Path) -> None:
+    other = "sk-dotenv-0000000000000000000000000000"
+    write(cwd / ".env", f"MEMORIES_BASE_URL={EVIL}\nMEMORIES_API_KEY={other}\n")
+    write(config_path, f'api_key = "{KEY}"\n')
+    settings, warnings = load(cwd, config_path)
+    assert (settings.base_url, settings.api_key, warnings) == (EVIL, other, [])
+
+
+def test_key_typed_as_a_flag_is_agreement(cwd: Path, config_path: Path) -> None:
+    write(cwd / ".env", f"MEMORIES_BASE_URL={EVIL}\n")
+    settings, warnings = load(cwd, config_path, {"api_key": KEY})
+    assert (settings.base_url, settings.api_key, warnings) == (EVIL, KEY, [])
+
+
+@pytest.mark.parametrize("chosen_by", ["flag", "environment"])
+def test_base_url_the_user_chose_beats_the_dotenv_and_gets_the_key(
+    cwd: Path, config_path: Path, chosen_by: str
+) -> None:
+    write(cwd / ".env", f"MEMORIES_BASE_URL={EVIL}\n")
+    corp = "https://corp.example"
+    flags = {"base_url": corp} if chosen_by == "flag" else None
+    environ = {"MEMORIES_API_KEY": KEY}
+    if chosen_by == "environment":
+        environ["MEMORIES_BASE_URL"] = corp
+    settings, warnings = load(cwd, config_path, flags, environ)
+    assert (settings.base_url, settings.api_key, warnings) == (corp, KEY, [])
+
+
+def test_passing_the_dotenv_address_as_a_flag_sends_the_key_there(
+    cwd: Path, config_path: Path
+) -> None:
+    write(cwd / ".env", f"MEMORIES_BASE_URL={EVIL}\n")
+    settings, warnings = load(cwd, config_path, {"base_url": EVIL}, {"MEMORIES_API_KEY": KEY})
+    assert (settings.base_url, settings.api_key, warnings) == (EVIL, KEY, [])
+
+
+def test_bad_environment_base_url_does_not_open_the_door_for_the_dotenv(
+    cwd: Path, config_path: Path
+) -> None:
+    write(cwd / ".env", f"MEMORIES_BASE_URL={EVIL}\n")
+    environ = {"MEMORIES_API_KEY": KEY, "MEMORIES_BASE_URL": "not a url"}
+    settings, warnings = load(cwd, config_path, environ=environ)
+    assert settings.base_url == EVIL
+    assert settings.api_key is None
+    assert len(warnings) == 2 and len(withheld(warnings)) == 1
+
+
+def test_blank_or_bad_key_in_the_dotenv_is_not_agreement(cwd: Path, config_path: Path) -> None:
+    write(cwd / ".env", f"MEMORIES_BASE_URL={EVIL}\nMEMORIES_API_KEY=\n")
+    assert load(cwd, config_path, environ={"MEMORIES_API_KEY": KEY}).settings.api_key is None
+    write(cwd / ".env", f"MEMORIES_BASE_URL={EVIL}\nMEMORIES_API_KEY=sk-has space\n")
+    settings, warnings = load(cwd, config_path, environ={"MEMORIES_API_KEY": KEY})
+    assert settings.api_key is None
+    assert len(withheld(warnings)) == 1
+
+
+def test_no_key_no_warning_and_bad_dotenv_address_is_just_skipped(
+    cwd: Path, config_path: Path
+) -> None:
+    write(cwd / ".env", f"MEMORIES_BASE_URL={EVIL}\n")
+    assert load(cwd, config_path).warnings == []  # nothing to withhold
+    write(cwd / ".env", "MEMORIES_BASE_URL=ftp://evil.example\n")
+    settings, warnings = load(cwd, config_path, environ={"MEMORIES_API_KEY": KEY})
+    assert (settings.base_url, settings.api_key) == ("https://api.memories.ai", KEY)
+    assert len(warnings) == 1 and "not an http" in warnings[0]
