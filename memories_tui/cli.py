@@ -2,6 +2,10 @@
 
 Heavy imports (Textual, httpx, uvicorn) happen only once we know which one is wanted,
 so `--help` and the fake server start quickly.
+
+Exit codes, which scripts rely on: 0 ok, 1 failure, 2 usage or refusal (a bad flag, a
+setting the client refuses), 4 key rejected. A bad flag is one line on stderr, never a
+traceback; a bad value from anywhere else is a warning the TUI shows.
 """
 
 from __future__ import annotations
@@ -10,7 +14,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from memories_tui import __version__
+
 DEMO_KEY = "sk-demo-0000000000000000"
+# Stands for the demo server's address until the server runs (it is started after the
+# log file is set up). Loopback, so the key rules for remote hosts do not apply.
+DEMO_BASE_URL = "http://127.0.0.1"
+EXIT_REFUSED = 2
 
 
 def _positive_float(text: str) -> float:
@@ -57,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=_positive_float, help="seconds to wait for the server")
     parser.add_argument("--allow-insecure-http", action="store_true", default=None,
                         help="allow sending the key over plain http to a non-loopback host")
+    parser.add_argument("--debug", action="store_true", default=None,
+                        help="write detail to the log file (default: MEMORIES_DEBUG; the log "
+                             "is in $XDG_STATE_HOME/memories-tui/, usually "
+                             "~/.local/state/memories-tui/)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--demo-videos", type=int, default=300, help=argparse.SUPPRESS)
     parser.add_argument("--demo-seed", type=int, default=1, help=argparse.SUPPRESS)
 
@@ -91,7 +106,33 @@ def _flags(args: argparse.Namespace) -> dict[str, object]:
         "rate_limit": args.rate_limit,
         "timeout": args.timeout,
         "allow_insecure_http": args.allow_insecure_http,
+        "debug": args.debug,
     }
+
+
+def _refuse(message: str) -> int:
+    """One plain line on stderr, and the exit code for a refusal."""
+    print(f"memories-tui: {message}", file=sys.stderr)
+    return EXIT_REFUSED
+
+
+def _unchecked_setting_errors() -> tuple[type[Exception], ...]:
+    """What starting could still raise for a setting that got past the checks in config
+    (belt and braces): the client's ValueError, and Textual's unknown theme once Textual
+    is loaded."""
+    errors: list[type[Exception]] = [ValueError]
+    textual_app = sys.modules.get("textual.app")
+    if textual_app is not None:
+        errors.append(textual_app.InvalidThemeError)
+    return tuple(errors)
+
+
+def _one_line(error: Exception) -> str:
+    from memories_tui.api.errors import redact
+
+    text = " ".join(redact(str(error)).split())
+    text = text if len(text) <= 300 else text[:299] + "…"
+    return text or type(error).__name__
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,30 +156,69 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return 0
 
-    from memories_tui.config import load_settings
+    return _open_library(args)
+
+
+def _open_library(args: argparse.Namespace) -> int:
+    """The TUI, on the real API or (`--demo`) on a fake server of its own."""
+    from memories_tui.config import SettingsError, load_settings
 
     flags = _flags(args)
-    server = None
     if args.demo:
-        from memories_tui.fake.server import FakeServer
-
-        server = FakeServer(seed=args.demo_seed, videos=args.demo_videos)
-        flags["base_url"] = server.start()
-        flags["api_key"] = DEMO_KEY
+        # The demo brings its own server and key, in place of the user's.
+        flags.update(api_key=DEMO_KEY, base_url=DEMO_BASE_URL)
         flags["unique_id"] = flags["unique_id"] or "default"
-    settings, warnings = load_settings(flags)
-
-    from memories_tui.api.errors import MemoriesError
-    from memories_tui.services.library import LibraryService
-    from memories_tui.startup import open_client, run_tui
-
     try:
+        settings, warnings = load_settings(flags)
+    except SettingsError as error:
+        return _refuse(str(error))
+
+    from memories_tui import logs
+
+    problem = logs.setup_logging(settings.debug)
+    if problem is not None:
+        warnings.append(problem)
+    try:
+        return _start(args, settings, warnings)
+    finally:
+        logs.stop_logging()
+
+
+def _start(args: argparse.Namespace, settings, warnings: list[str]) -> int:
+    """Open the client and run the TUI with `settings` (a config.Settings; the annotation
+    would need `typing` imported, which `--help` need not pay for)."""
+    import logging
+
+    from memories_tui.api.errors import MemoriesError, register_secret
+
+    log = logging.getLogger("memories_tui")
+    register_secret(settings.api_key)  # masked in the log from the first line on
+    for warning in warnings:
+        log.warning("%s", warning)
+    server = None
+    try:
+        if args.demo:
+            from dataclasses import replace
+
+            from memories_tui.fake.server import FakeServer
+
+            server = FakeServer(seed=args.demo_seed, videos=args.demo_videos)
+            settings = replace(settings, base_url=server.start())
+
+        from memories_tui.services.library import LibraryService
+        from memories_tui.startup import open_client, run_tui
+
         library = LibraryService(open_client(settings))
-    except MemoriesError as exc:
-        print(f"memories-tui: {exc.message}", file=sys.stderr)
-        return 2
-    try:
         return run_tui(settings, library, warnings)
+    except MemoriesError as error:  # the client's refusal in plain words (plain http...)
+        log.warning("Refused to start: %s", error.message)
+        return _refuse(error.message)
+    except Exception as error:
+        if not isinstance(error, _unchecked_setting_errors()):
+            raise
+        # A check config is missing: the traceback goes to the log, for whoever adds it.
+        log.exception("Could not start with these settings.")
+        return _refuse(_one_line(error))
     finally:
         if server is not None:
             server.stop()

@@ -12,13 +12,18 @@ FIXED_NOW = datetime(2026, 11, 2, 12, 0, 0, tzinfo=UTC)
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch, tmp_path_factory):
-    """Keep the developer's key, config and terminal quirks out of every test."""
+    """Keep the developer's key, config, logs and terminal quirks out of every test."""
     import os
 
     for name in list(os.environ):
         if name.startswith("MEMORIES_"):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg")))
+    # The log file goes under a home folder of the test's own, so that the help screen
+    # names it the same way on every run: ~/.local/state/memories-tui/memories-tui.log.
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
     monkeypatch.delenv("TMUX", raising=False)
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,6 +12,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
+
+from memories_tui.logs import log_path, shown_path
 
 
 def binding_rows(app, nodes: list[tuple[str, DOMNode]]) -> list[tuple[str, str, str]]:
@@ -33,7 +37,9 @@ class HelpModal(ModalScreen[None]):
     """Every key of the view beneath, its widgets, and the app."""
 
     CSS_PATH = "modals.tcss"
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close help", id="help-close")]
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("escape,q,question_mark", "close", "Close help", id="help-close")
+    ]
 
     def __init__(self, beneath: Screen) -> None:
         super().__init__()
@@ -43,7 +49,7 @@ class HelpModal(ModalScreen[None]):
         nodes: list[tuple[str, DOMNode]] = []
         view = getattr(self.beneath, "VIEW_NAME", type(self.beneath).__name__)
         nodes.append((view, self.beneath))
-        for title, widget in getattr(self.beneath, "help_widgets", lambda: [])():
+        for title, widget in getattr(self.beneath, "help_widgets", list)():
             nodes.append((title, widget))
         nodes.append(("Everywhere", self.app))
         return nodes
@@ -61,13 +67,23 @@ class HelpModal(ModalScreen[None]):
             yield Label("Keys (generated from the live bindings)", classes="dialog-title")
             with VerticalScroll(id="help-table"):
                 yield Static(table)
-            yield Label(
+            # Static, not Label: a note wraps to the dialog's width instead of being cut.
+            yield Static(
                 "Mouse: click a row to highlight it, a column header to sort the page, "
                 "a key on the bottom line to press it; scroll with the wheel. "
                 "ctrl+p opens the command palette. "
                 "Esc, q or ? closes this help.",
                 classes="dialog-note",
             )
+            yield Static(Text(_log_note()), classes="dialog-note", id="help-log")
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def _log_note() -> str:
+    """Where errors are written down (as text, not markup: a path may hold brackets)."""
+    path = log_path()
+    if path is None:
+        return "No log file: there is no home folder to keep one in."
+    return f"Log file: {shown_path(path)} (start with --debug for more detail)."
