@@ -305,49 +305,65 @@ def summary(screen: TasksScreen) -> str:
     return str(screen.query_one("#task-summary").render())
 
 
+class Clock:
+    """Monotonic seconds for the tasks view's poller, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 async def test_growing_task_reveals_ids_until_all_parsed(fake_server):
     app = make_app(fake_server.base_url)
     task_id = fake_server.library.task_ids["growing"]
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_task(pilot, task_id, type_it=True)
         assert isinstance(app.focused, TaskVideoTable)  # enter left the field: keys work
-        counts = [len(screen.videos)]
-        statuses = [[s.status for s in screen.videos.values()]]
+        poller = screen.poller
+        counts = [len(poller.videos)]
+        statuses = [[s.status for s in poller.videos.values()]]
         assert counts[0] == 1 and statuses[0] == ["UNPARSE"]
         assert "refreshing in" in summary(screen)
         for _ in range(8):
-            if screen.done:
+            if poller.done:
                 break
             await pilot.press("r")
             await settle(pilot)
-            counts.append(len(screen.videos))
-            statuses.append([s.status for s in screen.videos.values()])
+            counts.append(len(poller.videos))
+            statuses.append([s.status for s in poller.videos.values()])
         assert counts == sorted(counts) and counts[-1] == 4 > counts[0]
         assert statuses[-1] == ["PARSE"] * 4
-        assert screen.done and "all done" in summary(screen)
+        assert poller.done and "all done" in summary(screen)
         assert screen._timer is None  # nothing polls a finished task
         table = screen.query_one(TaskVideoTable)
-        assert table.video_ids == list(screen.videos) and table.row_count == 4
+        assert table.video_ids == list(poller.videos) and table.row_count == 4
         assert "4 PARSE" in summary(screen)
         assert_palette_offers_bindings(app, screen)
 
 
-async def test_countdown_ticks_and_refreshes(fake_server):
+async def test_countdown_ticks_and_refreshes(fake_server, monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(TasksScreen, "REFRESH_SECONDS", 5)
+    monkeypatch.setattr(TasksScreen, "monotonic", staticmethod(clock))
     app = make_app(fake_server.base_url)
     task_id = fake_server.library.task_ids["growing"]
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_task(pilot, task_id)
-        assert len(screen.videos) == 1
-        screen._timer.pause()  # only the ticks below count
-        screen.countdown = 3
+        assert len(screen.poller.videos) == 1
+        assert "refreshing in 5 s" in summary(screen)
+        # The screen's timer ticks each second; the clock says how many have passed.
+        clock.now += 3
         screen._tick()
         assert "refreshing in 2 s" in summary(screen)
+        assert len(requests_to(fake_server, "/get_video_ids_by_task_id")) == 1
+        clock.now += 2  # due: the tick checks again
         screen._tick()
-        screen._tick()  # reaches zero: checks again
         await settle(pilot)
-        assert len(screen.videos) == 2
-        assert screen.countdown >= TasksScreen.REFRESH_SECONDS - 1
-        assert re.search(r"refreshing in \d+ s", summary(screen))
+        assert len(screen.poller.videos) == 2
+        assert len(requests_to(fake_server, "/get_video_ids_by_task_id")) == 2
+        assert "refreshing in 5 s" in summary(screen)
 
 
 async def test_unknown_then_empty_then_finished_task(fake_server):
@@ -364,13 +380,14 @@ async def test_unknown_then_empty_then_finished_task(fake_server):
         screen = await open_task(pilot, fake_server.library.task_ids["empty"])
         assert message.display and not message.has_class("error")
         assert str(message.render()) == STILL_DOWNLOADING
-        assert not screen.videos and not screen.done
+        assert not screen.poller.videos and not screen.poller.done
         assert "refreshing in" in summary(screen)
 
         screen = await open_task(pilot, fake_server.library.task_ids["finished"])
         assert not message.display
-        assert screen.done and len(screen.videos) == 3 and "all done" in summary(screen)
-        assert all(state.status == "PARSE" for state in screen.videos.values())
+        poller = screen.poller
+        assert poller.done and len(poller.videos) == 3 and "all done" in summary(screen)
+        assert all(state.status == "PARSE" for state in poller.videos.values())
 
 
 async def test_recent_tasks_and_jump_to_a_video(fake_server):
@@ -396,7 +413,7 @@ async def test_recent_tasks_and_jump_to_a_video(fake_server):
         options.highlighted = 1
         await pilot.press("enter")
         await settle(pilot)
-        assert screen.task_id == finished and screen.done
+        assert screen.task_id == finished and screen.poller.done
         # Enter on a video shows it in the library.
         assert app.focused is screen.query_one(TaskVideoTable)
         video_no = screen.query_one(TaskVideoTable).highlighted
@@ -407,21 +424,20 @@ async def test_recent_tasks_and_jump_to_a_video(fake_server):
         assert app.screen.query_one(VideoTable).highlighted.video_no == video_no
 
 
-async def test_task_of_public_videos_reads_their_public_status(fake_server, monkeypatch):
-    # The reference's Get Task Status example answers PI- ids; the fake's tasks only VI ones.
-    from memories_tui.api.models import TaskStatus
-
+async def test_task_of_public_videos_reads_their_public_status(fake_server):
+    # The reference's Get Task Status example answers PI- ids; the fake's seeded tasks
+    # only VI ones, so the test gives the fake a task of its own.
+    task_id = "4b2d85ea-8b61-4689-96c3-75d907140242_84f9d9b4"
+    fake_server.library.put_task(task_id, [REFERENCE_PUBLIC_ID])
     app = make_app(fake_server.base_url)
-
-    async def task_status(task_id, unique_id):
-        return TaskStatus(task_id=task_id, video_ids=(REFERENCE_PUBLIC_ID,))
-
-    monkeypatch.setattr(app.library, "task_status", task_status)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_task(pilot, "4b2d85ea-8b61-4689-96c3-75d907140242_84f9d9b4")
-        state = screen.videos[REFERENCE_PUBLIC_ID]
-        assert state.status == "PARSE" and screen.done
-        assert requests_to(fake_server, "/get_public_video_detail")
+        screen = await open_task(pilot, task_id)
+        state = screen.poller.videos[REFERENCE_PUBLIC_ID]
+        assert state.status == "PARSE" and screen.poller.done
+        assert "all done" in summary(screen)
+        public_reads = requests_to(fake_server, "/get_public_video_detail")
+        assert [r.query for r in public_reads] == [{"video_no": REFERENCE_PUBLIC_ID}]
+        assert not requests_to(fake_server, "/get_private_video_details")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PublicVideoScreen)

@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
-import asyncio
+import time
+from collections.abc import Callable
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, get_current_worker
 
-from memories_tui.api.errors import MemoriesError, NotFoundError
 from memories_tui.safetext import safe_text
+from memories_tui.services.tasks import (
+    REFRESH_SECONDS,
+    Checking,
+    TaskEvent,
+    TaskPoller,
+    TaskRead,
+    TaskUnreadable,
+    VideoRead,
+)
 from memories_tui.tui.errors import describe_error
 from memories_tui.tui.widgets.key_bar import KeyBar
 from memories_tui.tui.widgets.status_header import StatusHeader
 from memories_tui.tui.widgets.task_videos import (
     MAX_RECENT,
     RecentTaskSuggester,
-    TaskVideoState,
     TaskVideoTable,
 )
 
@@ -32,13 +40,19 @@ STILL_DOWNLOADING = "Still downloading — the task has not produced videos yet.
 
 
 class TasksScreen(Screen):
-    """Follow one upload task: its video ids and their statuses, refreshed every few seconds."""
+    """Follow one upload task: its video ids and their statuses, refreshed every few seconds.
+
+    What to read and when is the `TaskPoller`'s (services/tasks.py); this screen draws
+    its events and calls it when a check is due, only while the screen is shown.
+    """
 
     VIEW_NAME = "Upload tasks"
     CSS_PATH = "tasks.tcss"
-    REFRESH_SECONDS = 5  # between the end of one check and the start of the next
+    REFRESH_SECONDS = REFRESH_SECONDS  # the poller's interval (tests lengthen it)
+    #: The poller's clock: monotonic seconds (tests move one of their own by hand).
+    monotonic: ClassVar[Callable[[], float]] = staticmethod(time.monotonic)
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_task_id", "Enter a task id", key_display="/",
                 id="tasks-focus-input"),
         # Shown while typing, when it is the way out to the other keys (1-4, j/k...).
@@ -53,16 +67,11 @@ class TasksScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.task_id: str | None = None
-        self.unique_id = ""
-        self.loaded = False  # the current task answered at least once
-        self.done = False
-        self.videos: dict[str, TaskVideoState] = {}
+        self.poller: TaskPoller | None = None  # the task shown, or None before the first
+        self.unique_id = ""  # where the next task id is looked up
         self.recent: list[str] = []
-        self.countdown = 0
-        self.checking = ""  # what the running check is doing, for the summary line
+        self._progress = ""  # what the running check is doing, for the summary line
         self._timer: Timer | None = None
-        self._check_worker: Worker | None = None
 
     # -- layout -------------------------------------------------------------------------
 
@@ -98,9 +107,15 @@ class TasksScreen(Screen):
 
     def on_screen_resume(self) -> None:
         # The videos view may have switched namespace: the next task id goes there.
-        if self.is_mounted and self.task_id is None and self.app.unique_id != self.unique_id:
+        if self.is_mounted and self.poller is None and self.app.unique_id != self.unique_id:
             self.unique_id = self.app.unique_id
             self.query_one(StatusHeader).namespace = self.unique_id
+        if self._timer is not None:
+            self._tick()  # back on screen: a check that fell due meanwhile starts now
+
+    @property
+    def task_id(self) -> str | None:
+        return self.poller.task_id if self.poller is not None else None
 
     @property
     def table(self) -> TaskVideoTable:
@@ -128,132 +143,84 @@ class TasksScreen(Screen):
     def open_task(self, task_id: str) -> None:
         """Show `task_id` from scratch and start following it."""
         self._stop_timer()
-        self.task_id = task_id
         self.unique_id = self.app.unique_id
         self.query_one(StatusHeader).namespace = self.unique_id
-        self.loaded = False
-        self.done = False
-        self.videos = {}
+        self.poller = TaskPoller(self.app.library, task_id, self.unique_id,
+                                 refresh_seconds=self.REFRESH_SECONDS, clock=self.monotonic)
         self.table.reset()
         self.table.focus()
         self._show_message(f"Looking up task {safe_text(task_id, max_len=80)}…")
-        self.check_task(task_id)
+        self._start_check(self.poller)
 
     # -- checking ---------------------------------------------------------------------
 
+    def _start_check(self, poller: TaskPoller) -> None:
+        self._progress = ""
+        self._check_task(poller)
+
     @work(exclusive=True, group="task-check", exit_on_error=False)
-    async def check_task(self, task_id: str) -> None:
-        """Read the task's ids, then the status of every video not yet finished, one at a time."""
-        worker = get_current_worker()
-        self._check_worker = worker
-        try:
-            await self._check(task_id, worker)
-        finally:
-            # A newer check may already own the progress line; only the latest clears it.
-            if self._check_worker is worker:
-                self._check_worker = None
-                if self.checking:
-                    self.checking = ""
-                    self._update_summary()
+    async def _check_task(self, poller: TaskPoller) -> None:
+        """One check of `poller`'s task; a newer task's check cancels this one."""
+        # Cancellation is not caught: it ends the worker as cancelled, as it should.
+        await poller.check(lambda event: self._show_event(poller, event))
+        if poller is self.poller:
+            self._check_ended()
 
-    async def _check(self, task_id: str, worker: Worker) -> None:
-        library = self.app.library
-        unique_id = self.unique_id
-        self.checking = "checking the task…"
-        self._update_summary()
-        try:
-            status = await library.task_status(task_id, unique_id)
-        except asyncio.CancelledError:
-            raise
-        except MemoriesError as exc:
-            if worker.is_cancelled or task_id != self.task_id:
-                return
-            self.checking = ""
-            self._task_failed(task_id, exc)
-            return
-        if worker.is_cancelled or task_id != self.task_id:
-            return
-        first_answer = not self.loaded
-        self.loaded = True
-        if first_answer:
-            self._remember(task_id)
-        for video_no in status.video_ids:
-            if video_no not in self.videos:
-                self.videos[video_no] = TaskVideoState(video_no)
-                self.table.show_state(self.videos[video_no])
-        if not self.videos:
-            self._show_message(STILL_DOWNLOADING)
-        else:
-            self._show_message("")
-        pending = [state for state in self.videos.values() if not state.final]
-        for n, state in enumerate(pending, start=1):
-            self.checking = f"checking video {n:,} of {len(pending):,}…"
+    def _show_event(self, poller: TaskPoller, event: TaskEvent) -> None:
+        if poller is not self.poller:
+            return  # a task no longer shown
+        if isinstance(event, Checking):
+            if event.video_no is None:
+                self._progress = "checking the task…"
+            else:
+                self._progress = f"checking video {event.number:,} of {event.total:,}…"
             self._update_summary()
-            try:
-                if state.video_no.startswith("PI-"):
-                    # Tasks that index public videos report PI- ids (see the API reference).
-                    state.details = await library.refresh_public(state.video_no)
-                else:
-                    state.details = await library.video_status(state.video_no, unique_id)
-                state.problem = None
-            except asyncio.CancelledError:
-                raise
-            except NotFoundError:
-                state.problem = "not listed yet"
-            except MemoriesError as exc:
-                state.problem = f"unknown ({type(exc).__name__})"
-            if worker.is_cancelled or task_id != self.task_id:
-                return
-            self.table.show_state(state)
-        self.checking = ""
-        self.done = bool(self.videos) and all(state.final for state in self.videos.values())
-        if self.done:
-            self._stop_timer()
-        else:
-            self._restart_countdown()
-        self._update_summary()
+        elif isinstance(event, TaskRead):
+            if event.first_answer:
+                self._remember(poller.task_id)
+            for state in event.added:
+                self.table.show_state(state)
+            self._show_message("" if event.videos else STILL_DOWNLOADING)
+        elif isinstance(event, VideoRead):
+            self.table.show_state(event.state)
+        elif isinstance(event, TaskUnreadable):
+            self._task_unreadable(poller, event)
 
-    def _task_failed(self, task_id: str, exc: MemoriesError) -> None:
-        shown = safe_text(task_id, max_len=80)
-        if isinstance(exc, NotFoundError):
-            message = (f"No upload task “{shown}” in namespace “{safe_text(self.unique_id)}”. "
+    def _task_unreadable(self, poller: TaskPoller, event: TaskUnreadable) -> None:
+        shown = safe_text(poller.task_id, max_len=80)
+        if event.not_found:
+            message = (f"No upload task “{shown}” in namespace “{safe_text(poller.unique_id)}”. "
                        "Check the id: a task belongs to the namespace it was uploaded to.")
         else:
-            message = describe_error(exc, f"look up task {shown}")
-        if self.loaded:
-            # A hiccup while following a task: keep what is shown and try again later.
-            self.notify(message, title="Upload task", severity="error", markup=False, timeout=8)
-            self._restart_countdown()
-        else:
-            self._stop_timer()
-            retry = "" if isinstance(exc, NotFoundError) else "\nPress r to retry."
+            message = describe_error(event.error, f"look up task {shown}")
+        if event.first_answer:
+            retry = "" if event.not_found else "\nPress r to retry."
             self._show_message(message + retry, error=True)
-            self.notify(message, title="Upload task", severity="error", markup=False, timeout=8)
+        # While following, what is shown stays: the poller tries again at the next check.
+        self.notify(message, title="Upload task", severity="error", markup=False, timeout=8)
+
+    def _check_ended(self) -> None:
+        self._progress = ""
+        self._stop_timer()
+        if self.poller is not None and not self.poller.finished:
+            # Started afresh, so its ticks fall on the countdown's whole seconds.
+            self._timer = self.set_interval(1.0, self._tick, name="task-countdown")
         self._update_summary()
 
     # -- the countdown ------------------------------------------------------------------
-
-    def _restart_countdown(self) -> None:
-        self.countdown = self.REFRESH_SECONDS
-        if self._timer is None:
-            self._timer = self.set_interval(1.0, self._tick, name="task-countdown")
-        else:
-            self._timer.reset()
 
     def _stop_timer(self) -> None:
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        self.countdown = 0
 
     def _tick(self) -> None:
+        poller = self.poller
         # No polling while another view is shown: it would spend the shared rate budget.
-        if self.checking or self.task_id is None or not self.is_current:
+        if poller is None or poller.checking or not self.is_current:
             return
-        self.countdown -= 1
-        if self.countdown <= 0:
-            self.countdown = 0
-            self.check_task(self.task_id)
+        if poller.due():
+            self._start_check(poller)
         self._update_summary()
 
     # -- showing ------------------------------------------------------------------------
@@ -261,18 +228,19 @@ class TasksScreen(Screen):
     def _update_summary(self) -> None:
         """Line 1: which task. Line 2: how many videos in which state, and what happens next."""
         summary = self.query_one("#task-summary", Static)
-        if self.task_id is None:
+        poller = self.poller
+        if poller is None:
             summary.update(Text("No task yet.", style="dim"))
             return
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("Task ", style="dim")
-        text.append(safe_text(self.task_id, max_len=100), style="bold")
+        text.append(safe_text(poller.task_id, max_len=100), style="bold")
         text.append("\n")
-        if self.loaded:
-            count = len(self.videos)
+        if poller.loaded:
+            count = len(poller.videos)
             text.append(f"{count:,} {'video' if count == 1 else 'videos'}")
             tally: dict[str, int] = {}
-            for state in self.videos.values():
+            for state in poller.videos.values():
                 key = state.status or ("unreadable" if state.problem else "checking")
                 tally[key] = tally.get(key, 0) + 1
             for key in ("PARSE", "UNPARSE", "FAILED"):
@@ -280,12 +248,13 @@ class TasksScreen(Screen):
                     text.append(f" · {tally.pop(key):,} {key}")
             for key, number in sorted(tally.items()):
                 text.append(f" · {number:,} {safe_text(key, max_len=12)}")
-        if self.checking:
-            text.append(f"   ⟳ {self.checking}", style="italic yellow")
-        elif self.done:
+        countdown = poller.countdown()
+        if poller.checking and self._progress:
+            text.append(f"   ⟳ {self._progress}", style="italic yellow")
+        elif poller.done:
             text.append("   ✓ all done", style="bold green")
-        elif self._timer is not None and self.countdown > 0:
-            text.append(f"   refreshing in {self.countdown} s", style="cyan")
+        elif self._timer is not None and countdown:
+            text.append(f"   refreshing in {countdown} s", style="cyan")
         summary.update(text)
 
     def _show_message(self, message: str, *, error: bool = False) -> None:
@@ -310,19 +279,19 @@ class TasksScreen(Screen):
     # -- actions ----------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        if self.task_id is None:
+        poller = self.poller
+        if poller is None:
             self.notify("Enter a task id first.", timeout=3)
             self.action_focus_task_id()
             return
-        if not self.loaded:
-            self.open_task(self.task_id)
+        if not poller.loaded:
+            self.open_task(poller.task_id)
             return
-        if self.checking:
+        if poller.checking:
             # One check at a time: each read spends the shared rate budget.
             self.notify("Already checking; the results are on their way.", timeout=2)
             return
-        self.countdown = 0
-        self.check_task(self.task_id)
+        self._start_check(poller)
 
     def action_focus_task_id(self) -> None:
         self.query_one("#task-id", Input).focus()

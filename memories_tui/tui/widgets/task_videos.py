@@ -3,46 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.suggester import Suggester
-from textual.binding import Binding
 from textual.widgets import DataTable
 
-from memories_tui.api.models import PublicVideo, VideoDetails
 from memories_tui.format import duration_hms, human_size
 from memories_tui.safetext import safe_text
+from memories_tui.services.tasks import TaskVideoState
 from memories_tui.tui.widgets.video_table import status_text
 
-FINAL_STATUSES = frozenset({"PARSE", "FAILED"})
 NAME_WIDTH = 28
 MAX_RECENT = 10
-
-
-class TaskVideoState:
-    """What we know about one video of the task: its details, or why we could not read them."""
-
-    __slots__ = ("video_no", "details", "problem")
-
-    def __init__(self, video_no: str) -> None:
-        self.video_no = video_no
-        self.details: VideoDetails | PublicVideo | None = None  # PublicVideo for PI- ids
-        self.problem: str | None = None  # a short reason when the last read failed
-
-    @property
-    def status(self) -> str | None:
-        return self.details.status if self.details is not None else None
-
-    @property
-    def final(self) -> bool:
-        return self.status in FINAL_STATUSES
 
 
 class TaskVideoTable(DataTable):
     """One row per produced video id, in the order the task reported them."""
 
     # The table's own enter (select a row) shadows the screen's: name it for the palette.
-    BINDINGS = [Binding("enter", "select_cursor", "Show video", id="tasks-table-show-video")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Show video", id="tasks-table-show-video")]
 
     DEFAULT_CSS = """
     TaskVideoTable {
