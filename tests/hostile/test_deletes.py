@@ -134,3 +134,40 @@ async def test_an_ambiguous_failure_is_never_resent_the_list_tells_what_went(fak
         assert {v.video_no for v in kept} <= set(screen.selected)
         assert {v.video_no for v in kept} <= {v.video_no for v in screen.table.videos}
         assert_still_running(app)
+
+
+async def test_a_delete_read_then_dropped_is_sent_once_and_the_app_tells_the_truth(fake_server):
+    """The server reads the delete on the connection the page came over, acts on it,
+    and closes that connection without a byte of answer. Nothing below the app may send
+    it again (once, a transport resent it on a new connection, and the server's 0429 to
+    that quick repeat was retried until the app said "not deleted"). A 0429 waits for
+    any second delete request here: it must never fire."""
+    app = hostile_app(fake_server.base_url, timeout=SHORT_TIMEOUT)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await started(pilot)
+        gone = [v.video_no for v in screen.table.videos[:2]]
+        await select(pilot, screen, gone)
+        fake_server.faults.push("drop", path="/delete_videos")
+        fake_server.faults.push("429", count=12, path="/delete_videos")
+        await pilot.press("d")
+        await pilot.press("y")
+        await settle(pilot)
+        assert len(delete_requests(fake_server)) == 1
+        assert fake_server.faults.fired["429"] == 0 and app.backoff.waits == []
+        # The server did act: the app asked which remain, and says they went.
+        assert not set(gone) & set(fake_server.library.ids())
+        assert notified(app, "Deleted 2 videos.")
+        assert not any("not deleted" in m or "rate limit" in m for m in messages(app))
+        assert not set(gone) & {v.video_no for v in screen.table.videos}
+
+        # The same when the server dropped it without acting: the check finds them.
+        kept = [v.video_no for v in screen.table.videos[:1]]
+        fake_server.faults.clear()
+        fake_server.faults.push("stall", path="/delete_videos")
+        await click_video(pilot, screen, kept[0])
+        await pilot.press("d", "y")
+        await settle(pilot)
+        assert len(delete_requests(fake_server)) == 2
+        assert notified(app, f"1 not deleted ({fake_server.host}:{fake_server.port} did not answer")
+        assert kept[0] in set(fake_server.library.ids())
+        assert_still_running(app)
