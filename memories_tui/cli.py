@@ -139,6 +139,16 @@ def _one_line(error: Exception) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # Ctrl+C before the interface is up (while the demo server starts, say): the
+        # shell's convention for an interrupt, not a traceback.
+        print("memories-tui: interrupted.", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
 
     if args.command == "fake-server":

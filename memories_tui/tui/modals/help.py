@@ -7,7 +7,7 @@ from typing import ClassVar
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.containers import Vertical, VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
@@ -16,12 +16,27 @@ from textual.widgets import Label, Static
 from memories_tui.logs import log_path, shown_path
 
 
+def class_bindings(node: DOMNode) -> list[Binding]:
+    """The bindings `node`'s class declares, its bases' first (as Textual merges them),
+    read from the public `BINDINGS` so that widgets without focus are listed too."""
+    bindings: list[Binding] = []
+    for cls in reversed(type(node).__mro__):
+        declared = cls.__dict__.get("BINDINGS")
+        if not declared:
+            continue
+        if not cls.__dict__.get("inherit_bindings", True):
+            bindings.clear()
+        for key_bindings in BindingsMap(declared).key_to_bindings.values():
+            bindings.extend(key_bindings)
+    return bindings
+
+
 def binding_rows(app, nodes: list[tuple[str, DOMNode]]) -> list[tuple[str, str, str]]:
     """(group, keys, description) for every described binding of `nodes`, keys merged."""
     rows: list[tuple[str, str, str]] = []
     for group, node in nodes:
         by_action: dict[str, tuple[list[str], str]] = {}
-        for _key, binding in node._bindings:
+        for binding in class_bindings(node):
             if not binding.description:
                 continue
             keys, _ = by_action.setdefault(binding.action, ([], binding.description))
