@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 from memories_tui.api.errors import MemoriesError, NotFoundError
 
 if TYPE_CHECKING:  # the models load with the view that uses them
-    from memories_tui.api.models import PublicVideo, VideoDetails
+    from memories_tui.api.models import VideoDetails
+    from memories_tui.api.models.public import PublicVideo
     from memories_tui.services.library import LibraryService
 
 __all__ = [
@@ -46,7 +47,7 @@ __all__ = [
 ]
 
 #: Seconds from the end of one check to the start of the next.
-REFRESH_SECONDS = 5.0
+REFRESH_SECONDS = 5
 
 #: The statuses after which a video's status no longer changes. This is the one place
 #: that says so: the API reference lists more spellings of ready and failed (DONE,
@@ -265,6 +266,7 @@ class TaskPoller:
         report(CheckEnded(done=self.done))
 
     async def _read_video(self, state: TaskVideoState) -> TaskVideoState:
+        details: VideoDetails | PublicVideo
         try:
             if is_public_id(state.video_no):
                 details = await self.library.refresh_public(state.video_no)

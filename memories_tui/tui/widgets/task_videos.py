@@ -23,7 +23,9 @@ class TaskVideoTable(DataTable):
     """One row per produced video id, in the order the task reported them."""
 
     # The table's own enter (select a row) shadows the screen's: name it for the palette.
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Show video", id="tasks-table-show-video")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Show video", id="tasks-table-show-video"),
+    ]
 
     DEFAULT_CSS = """
     TaskVideoTable {
@@ -53,7 +55,7 @@ class TaskVideoTable(DataTable):
             self.video_ids.append(state.video_no)
             self.add_row(*cells, key=state.video_no)
             return
-        for (column, _), value in zip(self.COLUMNS, cells):
+        for (column, _), value in zip(self.COLUMNS, cells, strict=True):
             self.update_cell(state.video_no, column, value, update_width=True)
 
     @staticmethod
@@ -64,8 +66,9 @@ class TaskVideoTable(DataTable):
                 status = Text(safe_text(state.problem, max_len=24), style="red")
             else:
                 status = Text("checking…", style="italic dim")
-            name: Text = Text("")
-            duration = size = ""
+            name = Text("")
+            duration: Text | str = ""
+            size: Text | str = ""
         else:
             status = status_text(details.status)
             shown = safe_text(details.name, max_len=NAME_WIDTH)
