@@ -191,3 +191,23 @@ async def test_r_while_a_check_runs_sends_nothing_more(fake_server):
         await settle(pilot)
         assert screen.task_id == "t-5" and rows(screen) == []
         assert "Still downloading" in screen_text(app)
+
+
+async def test_h_then_enter_opens_the_latest_task(fake_server):
+    lib = fake_server.library
+    lib.put_task("t-6", [lib.ids()[20]])
+    lib.put_task("t-7", [])
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await follow(pilot, "t-6")
+        screen = await follow(pilot, "t-7")
+        def reads_of(task_id: str) -> int:
+            return sum(r.query["task_id"] == task_id for r in requests_to(fake_server, TASK_READ))
+
+        await pilot.press("h", "enter")  # the latest: opened again, from scratch
+        await settle(pilot)
+        assert screen.task_id == "t-7" and reads_of("t-7") == 2
+        await pilot.press("h", "down", "enter")
+        await settle(pilot)
+        assert screen.task_id == "t-6" and len(rows(screen)) == 1
+        assert requests_to(fake_server, TASK_READ)[-1].query["task_id"] == "t-6"

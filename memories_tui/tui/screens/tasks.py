@@ -312,6 +312,8 @@ class TasksScreen(Screen):
         if not self.recent:
             self.notify("No recent tasks yet in this session.", timeout=3)
             return
+        if options.highlighted is None:
+            options.highlighted = 0  # so that h, enter opens the latest task
         options.focus()
 
     def action_cursor_down(self) -> None:
