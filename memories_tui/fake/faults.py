@@ -28,9 +28,14 @@ Kinds:
 - ``"long"``: the whole body, then 4 KiB more past ``Content-Length``.
 - ``"stall-body"``: headers with the full ``Content-Length``, half the body, then
   nothing more on a connection kept open, until the client leaves or the server stops.
+- ``"drop"``: the connection is closed without a byte of the answer (no status line),
+  after the handler has run: a delete is applied, and the client cannot know it.
+  ``faults.push("drop", path="/delete_videos")``, or from the command line
+  ``memories-tui fake-server --fault drop:1:/delete_videos``.
 
-The last five run the real handler first and change or break its answer, so a
-download is cut (or stalls) mid-video and a listing mid-JSON.
+The last six run the real handler first and change or break its answer, so a
+download is cut (or stalls) mid-video, a listing mid-JSON, and a delete's answer is
+lost after the delete.
 """
 
 from __future__ import annotations
@@ -49,9 +54,9 @@ from .wire import failure, rate_limited
 
 FAULT_KINDS = ("429", "401", "500", "502", "503-html", "malformed", "envelope-missing",
                "envelope-types", "data-types", "redirect", "echo-key", "stall",
-               "code-number", "cut", "short", "long", "stall-body")
+               "code-number", "cut", "short", "long", "stall-body", "drop")
 #: Faults applied to the handler's answer rather than instead of it.
-BODY_FAULTS = ("code-number", "cut", "short", "long", "stall-body")
+BODY_FAULTS = ("code-number", "cut", "short", "long", "stall-body", "drop")
 LONG_EXTRA = 4096
 
 
@@ -123,6 +128,28 @@ class StallResponse(Response):
             watch.close()
 
 
+class DropResponse(Response):
+    """No answer at all: the connection is closed before the status line.
+
+    An exception from the app would not do it: before the response starts, the
+    server turns one into a 500. So the connection is closed at the transport, and the
+    response returns once the server has noticed (it then sends nothing itself).
+    """
+
+    def __init__(self) -> None:
+        pass  # nothing to send
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        watch = ClientWatch(receive)
+        try:
+            if not await watch.drop(scope):
+                # No transport to close (not under uvicorn): fail loudly rather than
+                # answer as if nothing happened.
+                raise ConnectionAbortedError("fake server: connection dropped on purpose")
+        finally:
+            watch.close()
+
+
 def _other_host_url(request: Request) -> str:
     """The same URL under another name of this server: a different host to a client."""
     url = request.url
@@ -177,7 +204,8 @@ def _code_as_number(response: Response) -> Response:
     if not (isinstance(code, str) and code.isdigit()):
         return response
     payload["code"] = int(code)
-    headers = {k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")}
+    headers = {k: v for k, v in response.headers.items()
+               if k not in ("content-length", "content-type")}
     return JSONResponse(payload, status_code=response.status_code, headers=headers)
 
 
@@ -185,15 +213,18 @@ def break_response(kind: str, response: Response, stopping: threading.Event) -> 
     """Change or break the handler's answer as the kind says (see ``BODY_FAULTS``)."""
     if kind == "code-number":
         return _code_as_number(response)
+    if kind == "drop":
+        return DropResponse()
     if isinstance(response, ByteStreamResponse):
         stream = response
     else:
         body = bytes(response.body)
-        headers = {k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")}
+        headers = {k: v for k, v in response.headers.items()
+                   if k not in ("content-length", "content-type")}
+        media_type = response.headers.get("content-type", "application/json")
         stream = ByteStreamResponse(length=len(body), chunks=bytes_source(body),
-                                    media_type=response.headers.get("content-type", "application/json"),
-                                    stopping=stopping, status_code=response.status_code,
-                                    headers=headers)
+                                    media_type=media_type, stopping=stopping,
+                                    status_code=response.status_code, headers=headers)
     n = stream.length
     if kind == "cut":
         return stream.broken(send_bytes=n // 2)

@@ -102,7 +102,8 @@ def test_truncated_downloads(fault_server, fc, kind):
     assert len(got) == expected_len
     assert got == expected_bytes(video_no, size, 0, expected_len)
     # The next download is whole again.
-    assert fc.post("/download", json={"video_no": video_no}).content == expected_bytes(video_no, size)
+    whole = fc.post("/download", json={"video_no": video_no}).content
+    assert whole == expected_bytes(video_no, size)
 
 
 def test_cut_json_answer(fault_server, fc):
@@ -134,7 +135,8 @@ def test_long_download_sends_more_than_content_length(fault_server, fc):
     assert payload[:size] == expected_bytes(video_no, size)
     # A client that trusts Content-Length gets exactly the video.
     fault_server.faults.push("long")
-    assert fc.post("/download", json={"video_no": video_no}).content == expected_bytes(video_no, size)
+    whole = fc.post("/download", json={"video_no": video_no}).content
+    assert whole == expected_bytes(video_no, size)
 
 
 def test_stall_blocks_only_the_stalled_request(fault_server, fc):
@@ -153,7 +155,7 @@ def test_stop_is_prompt_with_stalled_request_and_running_download():
         try:
             with make_client(srv, timeout=30.0) as c:
                 c.get("/list_sessions")
-        except BaseException as exc:
+        except httpx.HTTPError as exc:
             errors.append(exc)
 
     def downloading():
@@ -163,7 +165,7 @@ def test_stop_is_prompt_with_stalled_request_and_running_download():
                     "POST", "/download", json={"video_no": big.video_no}) as response:
                 for _ in response.iter_raw():
                     time.sleep(0.01)  # a slow reader: the server must not wait for it
-        except BaseException as exc:
+        except httpx.HTTPError as exc:
             errors.append(exc)
 
     srv.faults.push("stall", path="/list_sessions")
@@ -212,8 +214,8 @@ def test_admin_routes(fault_server):
     base = fault_server.base_url
     state = httpx.get(base + "/_fake/state").json()
     assert state["task_ids"] == fault_server.library.task_ids and state["videos"]["default"] == 300
-    assert httpx.post(base + "/_fake/faults", json={"kind": "502", "count": 2}).json()["pending"] == [
-        {"kind": "502", "count": 2, "path": None}]
+    pending = httpx.post(base + "/_fake/faults", json={"kind": "502", "count": 2}).json()["pending"]
+    assert pending == [{"kind": "502", "count": 2, "path": None}]
     assert httpx.post(base + "/_fake/faults", json={"kind": "nope"}).status_code == 400
     assert httpx.delete(base + "/_fake/faults").json()["pending"] == []
     fault_server.clear_requests()
@@ -255,7 +257,8 @@ def test_code_number_keeps_the_answer_but_sends_code_as_a_number(fault_server, f
     # A download is not JSON: it passes through whole.
     video_no, size = small_video(fault_server)
     fault_server.faults.push("code-number", path="/download")
-    assert fc.post("/download", json={"video_no": video_no}).content == expected_bytes(video_no, size)
+    whole = fc.post("/download", json={"video_no": video_no}).content
+    assert whole == expected_bytes(video_no, size)
 
 
 def test_redirect_points_at_this_server_under_another_host_name(fault_server, fc):
@@ -290,7 +293,8 @@ def test_stall_body_sends_half_then_keeps_the_connection_open(fault_server, fc):
             for chunk in response.iter_raw():
                 got += chunk
     assert got == expected_bytes(video_no, size, 0, size // 2)
-    assert fc.post("/download", json={"video_no": video_no}).content == expected_bytes(video_no, size)
+    whole = fc.post("/download", json={"video_no": video_no}).content
+    assert whole == expected_bytes(video_no, size)
 
 
 def test_stall_body_ends_when_the_server_stops():
@@ -308,7 +312,7 @@ def test_stall_body_ends_when_the_server_stops():
                 reading.set()
                 for _ in response.iter_raw():
                     pass
-        except BaseException as exc:
+        except httpx.HTTPError as exc:
             errors.append(exc)
 
     thread = threading.Thread(target=download)
@@ -325,4 +329,34 @@ def test_every_documented_kind_is_exercised():
     assert set(FAULT_KINDS) == {"429", "401", "500", "502", "503-html", "malformed",
                                 "envelope-missing", "envelope-types", "data-types", "redirect",
                                 "echo-key", "stall", "code-number", "cut", "short", "long",
-                                "stall-body"}
+                                "stall-body", "drop"}
+
+
+def test_drop_applies_the_delete_then_closes_without_a_byte_of_answer():
+    """The fault another client's bug hid: the server acted, and said nothing at all."""
+    with FakeServer(seed=5, videos=20, api_key=API_KEY) as srv, make_client(srv) as c:
+        doomed, kept = srv.library.ids()[:2]
+        srv.faults.push("drop", path="/delete_videos")
+        assert ok_data(c.post("/list_videos", json={"size": 1}))  # other paths: untouched
+        body = json.dumps([doomed]).encode()
+        raw = raw_http(srv, b"POST " + API.encode() + b"/delete_videos HTTP/1.1\r\nHost: x\r\n"
+                       b"Authorization: " + API_KEY.encode() + b"\r\n"
+                       b"Content-Type: application/json\r\n"
+                       b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        assert raw == b""  # not even a status line
+        assert srv.library.count() == 19 and doomed not in srv.library.ids()
+        assert srv.faults.fired["drop"] == 1 and srv.faults.pending == []
+        # An httpx client sees the connection closed before any answer.
+        srv.faults.push("drop", path="/delete_videos")
+        with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
+            c.post("/delete_videos", json=[kept])
+        assert kept not in srv.library.ids()
+        # The next request is answered as usual.
+        assert ok_data(c.post("/list_videos", json={"size": 1}))
+
+
+def test_drop_is_a_fault_spec_on_the_command_line():
+    from memories_tui.cli import _fault_spec
+
+    assert _fault_spec("drop:1:/delete_videos") == ("drop", 1, "/delete_videos")
+    assert "drop" in FAULT_KINDS
