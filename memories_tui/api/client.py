@@ -8,6 +8,11 @@ when the server certainly did nothing (a rate-limit answer, or a connection that
 opened) — after an ambiguous failure it is not resent, and the error says
 `maybe_applied=True`.
 
+JSON calls travel over httpx's own transport (httpcore: its pool, TLS, proxies).
+Downloads take the fast path of `api/download_transport.py` when the connection is
+direct. Neither resends anything by itself: every resend is decided here, by the
+rule above.
+
 The API key goes only to the configured host (redirects are not followed), never over
 plain http to another machine, and never into a message, repr or log line.
 """
@@ -19,16 +24,11 @@ import contextlib
 import ipaddress
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
 from memories_tui import __version__
-from memories_tui.api.blocking_transport import (
-    BLOCKING_BODY,
-    BlockingHTTPTransport,
-    uses_proxy,
-)
 from memories_tui.api.download import (
     DownloadStream,
     is_html_type,
@@ -36,6 +36,7 @@ from memories_tui.api.download import (
     looks_like_json,
     parse_content_length,
 )
+from memories_tui.api.download_transport import DOWNLOAD_BODY, DownloadTransport, uses_proxy
 from memories_tui.api.envelope import check_envelope, decode_json
 from memories_tui.api.errors import (
     AuthError,
@@ -56,6 +57,7 @@ from memories_tui.api.models import (
 )
 from memories_tui.api.pacing import RequestPacer
 from memories_tui.api.responses import (
+    cut_before_answer,
     error_for_status,
     error_for_transport,
     error_for_unreadable_status,
@@ -73,10 +75,10 @@ if TYPE_CHECKING:  # imported where used: start-up needs only the video models
 __all__ = [
     "DEFAULT_BASE_URL",
     "DELETE_CHUNK_SIZE",
-    "DownloadStream",
-    "MemoriesClient",
     "WAIT_RATE_LIMIT",
     "WAIT_RETRY",
+    "DownloadStream",
+    "MemoriesClient",
     "is_loopback_host",
 ]
 
@@ -139,6 +141,9 @@ class MemoriesClient:
     connection at once instead of retrying it: for an interactive caller, where each
     retry of a stalled server would cost another full `timeout` (and a refused
     connection half a minute of backoff) while the user waits for words and a retry key.
+    Either way, a call that is safe to repeat and finds its kept-alive connection
+    closed before any answer is sent once more at once, on a new connection (the
+    server may close an idle connection just as it is reused); a delete never is.
     """
 
     def __init__(
@@ -213,10 +218,17 @@ class MemoriesClient:
         headers = {"User-Agent": f"memories-tui/{__version__}", "Accept": "application/json"}
         if api_key:
             headers["Authorization"] = api_key  # the bare key: the API wants no "Bearer"
-        if transport is None and (loopback or not uses_proxy(url)):
-            # Direct: our own transport (api/blocking_transport.py) for its fast
-            # downloads and its light start-up. Through a proxy, httpx's own.
-            transport = BlockingHTTPTransport()
+        self._url = url
+        self._loopback = loopback
+        self._transport_given = transport is not None
+        # One TLS context for both transports, with httpx's defaults: the environment's
+        # SSL_CERT_FILE/SSL_CERT_DIR count even where proxy settings do not (loopback).
+        # Plain http:// (the fake, a trusted network) skips it: loading the CA bundle
+        # costs ~25 ms at start-up.
+        self._tls = httpx.create_ssl_context() if url.scheme == "https" else None
+        # Chosen at the first download (see `_download_sender`).
+        self._downloads: httpx.AsyncClient | None = None
+        # transport=None: httpx's own (httpcore), built with the options below.
         self._http = httpx.AsyncClient(
             base_url=self.base_url + API_PREFIX,
             headers=headers,
@@ -225,21 +237,22 @@ class MemoriesClient:
             transport=transport,
             # Proxy settings from the environment must not capture loopback traffic.
             trust_env=not loopback,
-            # Plain http:// (the fake, a trusted network) never uses TLS, so skip
-            # building a TLS context: loading the CA bundle costs ~25 ms at start-up.
-            verify=url.scheme == "https",
+            verify=self._tls if self._tls is not None else False,
             event_hooks={"request": [self._request_leaving]},
         )
 
     # -- lifecycle -------------------------------------------------------------
 
-    async def __aenter__(self) -> MemoriesClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
+        downloads, self._downloads = self._downloads, None
+        if downloads is not None and downloads is not self._http:
+            await downloads.aclose()
         await self._http.aclose()
 
     def __repr__(self) -> str:
@@ -436,6 +449,7 @@ class MemoriesClient:
             },
             handle=open_stream,
             keep_open=True,
+            via=self._download_sender(),
         )
         try:
             yield stream
@@ -446,6 +460,23 @@ class MemoriesClient:
 
     def _uid(self, unique_id: str | None) -> str:
         return unique_id or self.unique_id
+
+    def _download_sender(self) -> httpx.AsyncClient:
+        """The httpx client downloads go through: the fast path when the connection to
+        the API is direct, else (a proxy, or a transport given for tests) the JSON one."""
+        if self._downloads is None:
+            if self._transport_given or (not self._loopback and uses_proxy(self._url)):
+                self._downloads = self._http
+            else:
+                # Requests are built by the JSON client (base URL, headers, timeout);
+                # this one only sends them, one new connection each.
+                self._downloads = httpx.AsyncClient(
+                    transport=DownloadTransport(self._tls),
+                    follow_redirects=False,
+                    trust_env=False,
+                    event_hooks={"request": [self._request_leaving]},
+                )
+        return self._downloads
 
     async def _call(
         self,
@@ -477,25 +508,48 @@ class MemoriesClient:
         headers: dict[str, str] | None = None,
         idempotent: bool = True,
         keep_open: bool = False,
+        via: httpx.AsyncClient | None = None,
     ) -> T:
         """Send until `handle` turns an answer into a result, or retrying must stop.
 
         `handle` raises a `MemoriesError` for an answer that is a failure. With
         `keep_open` the response stays open for the result (a download) and closing it
-        is the result's job.
+        is the result's job. `via` is the httpx client that sends (the JSON one unless
+        given); requests are always built by the JSON one.
+
+        `idempotent` says whether the endpoint is safe to repeat. One that is not (a
+        delete) is sent again only when the server certainly did not act on it: once
+        its bytes may have reached the server, any failure ends the call.
         """
+        sender = via or self._http
         retry = 0
+        resent_at_once = False
+        at_once = False
         while True:
-            await self._wait_for_turn()
+            if not at_once:
+                await self._wait_for_turn()
+            at_once = False
             sent = True
+            attempt = _Attempt()
             request = self._http.build_request(
-                method, path, params=params, json=json, headers=headers
+                method, path, params=params, json=json, headers=headers,
+                extensions={"trace": attempt.trace},
             )
             try:
-                response = await self._http.send(request, stream=True)
+                response = await sender.send(request, stream=True)
             except httpx.HTTPError as exc:
                 sent = request_was_sent(exc)
                 error = error_for_transport(exc, where=self._where, timeout=self.timeout)
+                if (idempotent and not resent_at_once and cut_before_answer(exc)
+                        and sender is self._http and not attempt.connected):
+                    # A kept-alive connection the server closed just as we reused
+                    # it (httpcore checks idle ones first, but this can still
+                    # happen): resent once, at once, whatever the retry policy. A
+                    # download on the fast path always had a connection of its own.
+                    resent_at_once = at_once = True
+                    log.info("%s %s: the reused connection was closed (%s); sending again.",
+                             method, path, error.message)
+                    continue
             else:
                 try:
                     result = await handle(response)
@@ -512,14 +566,16 @@ class MemoriesClient:
                     return result
                 await response.aclose()
 
+            if not idempotent and is_ambiguous(error, sent=sent):
+                # It may have been applied: never sent again, whatever comes next.
+                error.maybe_applied = True
+                raise error
             delay = None
             if is_retryable(
                 error, sent=sent, idempotent=idempotent, network=self._retry_network_errors
             ):
                 delay = self._backoff.delay(retry, error.retry_after)
             if delay is None:
-                if not idempotent and is_ambiguous(error, sent=sent):
-                    error.maybe_applied = True
                 raise error
             retry += 1
             log.info(
@@ -574,7 +630,7 @@ class MemoriesClient:
             content_type=content_type,
             prefix=first,
             on_close=response.aclose,
-            body=response.extensions.get(BLOCKING_BODY),
+            body=response.extensions.get(DOWNLOAD_BODY),
         )
 
     @staticmethod
@@ -634,6 +690,20 @@ class MemoriesClient:
         except Exception:
             # A faulty display callback must not fail the request it reports on.
             log.warning("on_rate_wait(%s) raised an exception.", waiting, exc_info=True)
+
+
+class _Attempt:
+    """What httpcore tells about one try of a request, through its "trace" extension."""
+
+    __slots__ = ("connected",)
+
+    def __init__(self) -> None:
+        #: A new connection was opened for it (else it went on a kept-alive one).
+        self.connected = False
+
+    async def trace(self, name: str, _info: dict[str, Any]) -> None:
+        if name.endswith(".connect_tcp.started"):
+            self.connected = True
 
 
 def _check_page(page: int, size: int = 1) -> None:

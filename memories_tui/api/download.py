@@ -4,11 +4,12 @@ The Download endpoint answers either the raw file (application/octet-stream) or 
 envelope saying why not ("0001" not found, "0429" rate limited) — with HTTP 200 either
 way. A JSON body must never reach the caller as video bytes.
 
-`save_to` is the fast way to keep a body: with the client's `BlockingHTTPTransport`
-a thread copies it into the file in large pieces, and the event loop only hears about
-progress. Through any other transport (a proxy) it reads httpx's `aiter_raw()` chunks
-and writes them in batches in a thread. Raw, because the request asks for
-`Accept-Encoding: identity`, so raw bytes are the file and match Content-Length.
+`save_to` is the fast way to keep a body: on the download fast path
+(`download_transport.py`) a thread copies it into the file in large pieces, and the
+event loop only hears about progress. Through any other transport (a proxy) it reads
+httpx's `aiter_raw()` chunks and writes them in batches in a thread. Raw, because the
+request asks for `Accept-Encoding: identity`, so raw bytes are the file and match
+Content-Length.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import BinaryIO
 
 import httpx
 
-from memories_tui.api.blocking_transport import BlockingBody, in_thread
+from memories_tui.api.download_transport import DownloadBody, in_thread
 from memories_tui.api.errors import BadResponseError
 from memories_tui.api.responses import error_for_transport
 
@@ -45,7 +46,7 @@ def _media_type(content_type: str | None) -> str:
 def is_json_type(content_type: str | None) -> bool:
     """application/json, text/json, application/problem+json and the like."""
     media = _media_type(content_type)
-    return media.endswith("/json") or media.endswith("+json")
+    return media.endswith(("/json", "+json"))
 
 
 def is_html_type(content_type: str | None) -> bool:
@@ -87,7 +88,7 @@ class DownloadStream:
         content_type: str | None = None,
         prefix: bytes = b"",
         on_close: Callable[[], Awaitable[None]] | None = None,
-        body: BlockingBody | None = None,
+        body: DownloadBody | None = None,
     ) -> None:
         self.total = total
         self.content_type = content_type

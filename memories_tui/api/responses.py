@@ -28,6 +28,7 @@ from memories_tui.api.errors import (
 )
 
 __all__ = [
+    "cut_before_answer",
     "error_for_status",
     "error_for_transport",
     "parse_retry_after",
@@ -36,8 +37,16 @@ __all__ = [
 ]
 
 # Failures that happen before any byte of the request leaves: resending is always safe.
+# httpx's transport (httpcore) raises these while it waits for a connection from its
+# pool, opens one (TCP, TLS) or sets up a proxy tunnel; the download fast path raises
+# ConnectError/ConnectTimeout only before it writes. Everything else may come after
+# the server read the request: WriteError/WriteTimeout (httpcore even hides a failed
+# write and reads on, for an early answer), ReadError/ReadTimeout, RemoteProtocolError
+# ("Server disconnected without sending a response"), LocalProtocolError.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError,
              httpx.UnsupportedProtocol)
+# A connection that broke, as opposed to one that went quiet (a timeout).
+_CUT = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
 
 
 def status_summary(status: int) -> str:
@@ -112,8 +121,19 @@ def error_for_unreadable_status(status: int) -> MemoriesError:
 
 
 def request_was_sent(exc: httpx.HTTPError) -> bool:
-    """False when the failure happened before the request could reach the server."""
+    """False when the failure happened before the request could reach the server;
+    True when the server may have read it (and acted on it)."""
     return not isinstance(exc, _NOT_SENT)
+
+
+def cut_before_answer(exc: httpx.HTTPError) -> bool:
+    """Whether `exc`, raised while waiting for an answer, is a connection that broke
+    (closed or reset) rather than one that never opened or went quiet.
+
+    On a kept-alive connection this is what a server closing it at the moment it was
+    reused looks like; the request may still have been read.
+    """
+    return isinstance(exc, _CUT)
 
 
 def error_for_transport(

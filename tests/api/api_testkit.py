@@ -1,9 +1,14 @@
-"""Shared pieces of the api tests: the scripted HTTP server and its `Reply` script.
+"""Shared pieces of the api tests: the scripted HTTP servers and their scripts.
 
 The scripted server is a tiny Starlette app served by uvicorn on loopback (real HTTP,
 no mock transport) that answers each request with the next scripted `Reply`. It
 exists for precise protocol faults — a given status, body, header, a stall, a cut —
 that are easiest to state directly in a test.
+
+`RawServer` speaks HTTP/1.1 by hand on a loopback socket, for what uvicorn will not do:
+read a request (or only part of its body) on a kept-alive connection and close that
+connection without a byte of answer. It counts connections, so a test can tell a
+reused connection from a new one.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -56,6 +63,16 @@ def closed_port() -> int:
 def envelope(data: object = None, code: object = "0000", msg: str = "success") -> dict:
     ok = code == "0000"
     return {"code": code, "msg": msg, "data": data, "success": ok, "failed": not ok}
+
+
+async def save_download(client: Any, path: Path, video_no: str = "VI1",
+                        progress: Callable[[int], None] | None = None) -> Any:
+    """`client.download(video_no)` written to `path` by `save_to`; the stream, after."""
+    handle = await asyncio.to_thread(open, path, "wb")
+    with handle:
+        async with client.download(video_no) as stream:
+            await stream.save_to(handle, progress)
+    return stream
 
 
 @dataclass
@@ -167,3 +184,121 @@ class ScriptedServer:
             self._generation += 1
             self._server.should_exit = True
             self._thread.join(timeout=5)
+
+
+# -- HTTP by hand ----------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    """What `RawServer` does with one request: answer `json`, or (None) close the
+    connection without answering, after reading `read` bytes of the body (all of it
+    when None)."""
+
+    json: object | None = field(default_factory=lambda: dict(OK))
+    read: int | None = None
+
+
+def answer(json: object = None) -> Step:
+    return Step(json=dict(OK) if json is None else json)
+
+
+def hang_up(read: int | None = None) -> Step:
+    return Step(json=None, read=read)
+
+
+@dataclass
+class RawRequest:
+    connection: int  # which connection it came on, counted from 1 in accept order
+    method: str
+    path: str
+    body: bytes  # what the server read of it
+
+
+class RawServer:
+    """Answers requests with the next `Step` of its script (then plain success), one
+    thread per connection, keep-alive unless the script hangs up."""
+
+    TIMEOUT = 10.0  # no read or accept waits longer: a broken test fails, never hangs
+
+    def __init__(self, *steps: Step, port: int = 0) -> None:
+        self.steps: deque[Step] = deque(steps)
+        self.requests: list[RawRequest] = []
+        self.connections = 0
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", port))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def port(self) -> int:
+        return self._listener.getsockname()[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def paths(self, suffix: str) -> list[RawRequest]:
+        return [r for r in self.requests if r.path.split("?")[0].endswith(suffix)]
+
+    def stop(self) -> None:
+        self._listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return  # stopped
+            with self._lock:
+                self.connections += 1
+                number = self.connections
+            threading.Thread(target=self._serve, args=(conn, number), daemon=True).start()
+
+    def _serve(self, conn: socket.socket, number: int) -> None:
+        conn.settimeout(self.TIMEOUT)
+        pending = b""
+        with conn:
+            while True:
+                try:
+                    head, pending = _read_until(conn, pending, b"\r\n\r\n")
+                except OSError:
+                    return
+                if head is None:
+                    return  # the client closed the connection
+                lines = head.decode("latin-1").split("\r\n")
+                method, path, _ = lines[0].split(" ", 2)
+                length = next((int(line.split(":", 1)[1]) for line in lines[1:]
+                               if line.lower().startswith("content-length:")), 0)
+                with self._lock:
+                    step = self.steps.popleft() if self.steps else answer()
+                wanted = length if step.read is None else min(step.read, length)
+                try:
+                    body, pending = _read_exactly(conn, pending, wanted)
+                except OSError:
+                    return
+                with self._lock:
+                    self.requests.append(RawRequest(number, method, path, body))
+                if step.json is None:
+                    return  # closed (the with) without a byte of answer
+                payload = jsonlib.dumps(step.json).encode()
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             b"Content-Length: %d\r\n\r\n%s" % (len(payload), payload))
+
+
+def _read_until(conn: socket.socket, pending: bytes, marker: bytes) -> tuple[bytes | None, bytes]:
+    while marker not in pending:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None, b""
+        pending += chunk
+    head, _, rest = pending.partition(marker)
+    return head, rest
+
+
+def _read_exactly(conn: socket.socket, pending: bytes, size: int) -> tuple[bytes, bytes]:
+    while len(pending) < size:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        pending += chunk
+    return pending[:size], pending[size:]

@@ -6,10 +6,14 @@ until it exists; precise protocol faults use the scripted server from `api_testk
 
 from __future__ import annotations
 
+import socket
+import sys
+
 import pytest
-from .api_testkit import API_KEY, ScriptedServer
 
 from memories_tui.api import MemoriesClient
+
+from .api_testkit import API_KEY, RawServer, ScriptedServer, Step
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +29,35 @@ def scripted(_scripted_server: ScriptedServer) -> ScriptedServer:
     _scripted_server.reset()
     yield _scripted_server
     _scripted_server.reset()
+
+
+@pytest.fixture
+def raw_server():
+    """Start `RawServer`s with a script of steps; stopped after the test."""
+    servers: list[RawServer] = []
+
+    def start(*steps: Step) -> RawServer:
+        server = RawServer(*steps)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def silent_port():
+    """A loopback port where connecting times out: its listener's accept queue is full
+    (listen(0) and one connection never accepted), and Linux leaves a further SYN
+    unanswered. Loopback only, never another address."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("relies on how Linux treats a full accept queue")
+    full = socket.create_server(("127.0.0.1", 0), backlog=0)
+    queued = socket.create_connection(full.getsockname(), timeout=5)  # fills the queue
+    yield full.getsockname()[1]
+    queued.close()
+    full.close()
 
 
 @pytest.fixture

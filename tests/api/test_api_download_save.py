@@ -1,8 +1,8 @@
 """`DownloadStream.save_to`: the whole body into a file, off the event loop.
 
-Each test runs both ways a body can travel: through the client's blocking transport
-(a thread copies it into the file) and through httpx's own transport (what a proxied
-connection uses), given to the client explicitly.
+Each test runs both ways a body can travel: the download fast path (a thread copies it
+into the file) and httpx's own transport (what a proxied connection uses), given to the
+client explicitly.
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ import httpx
 import pytest
 
 from memories_tui.api import BadResponseError, NetworkError, RequestTimeout
-from memories_tui.api.blocking_transport import uses_proxy
+from memories_tui.api.download_transport import uses_proxy
 
-from .api_testkit import Reply
+from .api_testkit import Reply, save_download
 
 BLOB = os.urandom(3_000_000)
 OCTET = "application/octet-stream"
 
 
-@pytest.fixture(params=["blocking", "httpx"])
+@pytest.fixture(params=["fast-path", "httpx"])
 def via(request, make_client):
     """A client builder whose downloads take the path named by the test's id."""
     def build(base_url: str, **kwargs):
@@ -36,9 +36,7 @@ def via(request, make_client):
 
 
 async def save(client, path: Path, progress: list[int] | None = None) -> None:
-    with open(path, "wb") as handle:
-        async with client.download("VI1") as stream:
-            await stream.save_to(handle, None if progress is None else progress.append)
+    await save_download(client, path, progress=None if progress is None else progress.append)
 
 
 @pytest.mark.parametrize("sized", [True, False], ids=["content-length", "chunked"])
@@ -90,7 +88,8 @@ async def test_cancelling_stops_every_write_before_it_returns(scripted, via, tmp
         async with client.download("VI1") as stream:
             await stream.save_to(handle, progress.append)
 
-    with open(tmp_path / "video.mp4", "wb") as handle:
+    handle = await asyncio.to_thread(open, tmp_path / "video.mp4", "wb")
+    with handle:
         async with via(scripted.base_url) as client:
             task = asyncio.create_task(run(handle))
             while not progress or progress[-1] < 200_000:

@@ -1,5 +1,6 @@
-"""https: the client's own transport over TLS, against the fake served with a test
-certificate (made with the openssl command; skipped without it)."""
+"""https: JSON calls over httpx's transport and downloads over the fast path, both in
+TLS, against the fake served with a test certificate (made with the openssl command;
+skipped without it)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,16 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 
 from memories_tui.api import MemoriesClient, NetworkError
-from memories_tui.api.blocking_transport import BlockingHTTPTransport
+from memories_tui.api.download_transport import DownloadTransport
 from memories_tui.fake.app import create_app
 from memories_tui.fake.library import FakeLibrary
+
+from .api_testkit import save_download
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
 
@@ -52,15 +56,14 @@ async def test_pages_and_downloads_over_tls(tls_fake, monkeypatch, tmp_path):
     library, url, cert = tls_fake
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust the test certificate
     async with MemoriesClient("sk-test-tls", url, rate_limit=None) as client:
-        assert isinstance(client._http._transport, BlockingHTTPTransport)
+        assert isinstance(client._http._transport, httpx.AsyncHTTPTransport)
+        assert isinstance(client._download_sender()._transport, DownloadTransport)
         page = await client.list_videos(1, 5)
         again = await client.list_videos(2, 5)  # over the kept-alive connection
         assert len(page.videos) == len(again.videos) == 5
         video_no = library.small_video_ids("default", max_size=400_000)[0]
         target: Path = tmp_path / "video.mp4"
-        with open(target, "wb") as handle:
-            async with client.download(video_no) as stream:
-                await stream.save_to(handle)
+        stream = await save_download(client, target, video_no)
         assert target.stat().st_size == stream.total > 0
 
 
