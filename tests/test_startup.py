@@ -35,3 +35,60 @@ def test_a_server_that_refuses_is_reported_and_the_app_stays(tmp_path):
         assert terminal.process.poll() is None
         terminal.press(b"q")
         assert terminal.process.wait(timeout=15) == 0
+
+
+class _Imported(Exception):
+    """Raised instead of finishing the interface's import: the test has seen enough."""
+
+
+async def test_page_one_travels_while_the_interface_is_imported(monkeypatch):
+    """The request moves only while the event loop runs (httpx's transport lives on
+    it), so the interface is imported in a thread: page 1's request reaches the server
+    during that import, and over a distant link its round trips overlap it. Here the
+    import of the app module waits, in its thread, for the request to arrive."""
+    import importlib.abc
+    import importlib.util
+    import socket
+
+    from memories_tui import startup
+    from memories_tui.config import Settings
+    from memories_tui.services.client import open_client
+    from memories_tui.services.library import LibraryService
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(10)  # bounded: a request that never comes fails the test
+    arrived: list[bytes] = []
+
+    class WaitForTheRequest(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+        # The wait is in exec_module, as a module's own code runs: find_spec runs under
+        # the interpreter's global import lock, which the request's imports need too.
+        def find_spec(self, name, path, target=None):
+            if name != "memories_tui.tui.app":
+                return None
+            return importlib.util.spec_from_loader(name, self)
+
+        def exec_module(self, module):
+            conn, _ = listener.accept()
+            with conn:
+                conn.settimeout(10)
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    head += chunk
+            arrived.append(head.split(b"\r\n", 1)[0])
+            raise _Imported
+
+    monkeypatch.delitem(sys.modules, "memories_tui.tui.app", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [WaitForTheRequest(), *sys.meta_path])
+    settings = Settings(api_key="sk-test-0123456789abcdef",
+                        base_url=f"http://127.0.0.1:{listener.getsockname()[1]}", rate_limit=0)
+    library = LibraryService(open_client(settings))
+    try:
+        with pytest.raises(_Imported):
+            await startup._run(settings, library, [])
+    finally:
+        await library.close()
+        listener.close()
+    assert arrived == [b"POST /serve/api/v1/list_videos HTTP/1.1"]
