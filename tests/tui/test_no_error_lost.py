@@ -148,3 +148,35 @@ async def test_quitting_with_downloads_and_a_delete_asks_then_waits(fake_server,
         await settle(pilot)
     assert len(delete_requests(fake_server)) == 1
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+async def test_a_bug_while_following_a_task_stops_the_countdown_and_says_so(
+    fake_server, monkeypatch
+):
+    def broken(*_args, **_kwargs):
+        raise PlantedBug("task unreadable")
+
+    fake_server.library.put_task("t-bug", fake_server.library.ids()[:1])
+    monkeypatch.setattr("memories_tui.api.models.tasks.parse_task_status", broken)
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_workers(app)
+        await pilot.press("4")
+        await pilot.pause()
+        for key in "t-bug":
+            await pilot.press(key)
+        await pilot.press("enter")
+        await wait_for_workers(app)
+        await pilot.pause()
+        assert notified(app, "PlantedBug: task unreadable")
+        app.clear_notifications()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "The task could not be checked (an unexpected error)" in text
+        assert "checking" not in text and "refreshing in" not in text
+        monkeypatch.undo()
+        await pilot.press("r")
+        await wait_for_workers(app)
+        await pilot.pause()
+        assert "could not be checked" not in screen_text(app)
+        assert "1 video" in screen_text(app)

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import time
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from memories_tui.safetext import safe_text
 from memories_tui.services.tasks import (
@@ -26,6 +26,7 @@ from memories_tui.services.tasks import (
     VideoRead,
 )
 from memories_tui.tui.errors import describe_error
+from memories_tui.tui.screens.base import ViewScreen
 from memories_tui.tui.widgets.key_bar import KeyBar
 from memories_tui.tui.widgets.status_header import StatusHeader
 from memories_tui.tui.widgets.task_videos import (
@@ -38,7 +39,7 @@ HINT = "Paste an upload task id above and press Enter to see the videos it produ
 STILL_DOWNLOADING = "Still downloading — the task has not produced videos yet."
 
 
-class TasksScreen(Screen):
+class TasksScreen(ViewScreen):
     """Follow one upload task: its video ids and their statuses, refreshed every few seconds.
 
     What to read and when is the `TaskPoller`'s (services/tasks.py); this screen draws
@@ -46,6 +47,7 @@ class TasksScreen(Screen):
     """
 
     VIEW_NAME = "Upload tasks"
+    MESSAGE_ID = "task-message"
     CSS_PATH = "tasks.tcss"
     REFRESH_SECONDS = REFRESH_SECONDS  # the poller's interval (tests lengthen it)
 
@@ -98,11 +100,7 @@ class TasksScreen(Screen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        header = self.query_one(StatusHeader)
-        header.view_name = self.VIEW_NAME
-        header.host = self.app.host
         self.unique_id = self.app.unique_id
-        header.namespace = self.unique_id
         self.query_one("#task-recent", OptionList).display = False
         self._update_summary()
         self.query_one("#task-id", Input).focus()
@@ -111,7 +109,6 @@ class TasksScreen(Screen):
         # The videos view may have switched namespace: the next task id goes there.
         if self.is_mounted and self.poller is None and self.app.unique_id != self.unique_id:
             self.unique_id = self.app.unique_id
-            self.query_one(StatusHeader).namespace = self.unique_id
         if self._timer is not None:
             self._tick()  # back on screen: a check that fell due meanwhile starts now
 
@@ -146,12 +143,13 @@ class TasksScreen(Screen):
         """Show `task_id` from scratch and start following it."""
         self._stop_timer()
         self.unique_id = self.app.unique_id
-        self.query_one(StatusHeader).namespace = self.unique_id
+        # The task belongs to this namespace, whatever the videos view switches to.
+        self.query_one(StatusHeader).pin_namespace(self.unique_id)
         self.poller = TaskPoller(self.app.library, task_id, self.unique_id,
                                  refresh_seconds=self.REFRESH_SECONDS, clock=self.monotonic)
         self.table.reset()
         self.table.focus()
-        self._show_message(f"Looking up task {safe_text(task_id, max_len=80)}…")
+        self.show_message(f"Looking up task {safe_text(task_id, max_len=80)}…")
         self._start_check(self.poller)
 
     # -- checking ---------------------------------------------------------------------
@@ -182,7 +180,7 @@ class TasksScreen(Screen):
                 self._remember(poller.task_id)
             for state in event.added:
                 self.table.show_state(state)
-            self._show_message("" if event.videos else STILL_DOWNLOADING)
+            self.show_message("" if event.videos else STILL_DOWNLOADING)
         elif isinstance(event, VideoRead):
             self.table.show_state(event.state)
         elif isinstance(event, TaskUnreadable):
@@ -197,7 +195,7 @@ class TasksScreen(Screen):
             message = describe_error(event.error, f"look up task {shown}")
         if event.first_answer:
             retry = "" if event.not_found else "\nPress r to retry."
-            self._show_message(message + retry, error=True)
+            self.show_message(message + retry, error=True)
         # While following, what is shown stays: the poller tries again at the next check.
         self.notify(message, title="Upload task", severity="error", markup=False, timeout=8)
 
@@ -259,11 +257,13 @@ class TasksScreen(Screen):
             text.append(f"   refreshing in {countdown} s", style="cyan")
         summary.update(text)
 
-    def _show_message(self, message: str, *, error: bool = False) -> None:
-        widget = self.query_one("#task-message", Static)
-        widget.update(Text(message))
-        widget.set_class(error, "error")
-        widget.display = bool(message)
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        # Not retried by the countdown: the same bug would only repeat. r tries again.
+        self._progress = ""
+        self._stop_timer()
+        self._update_summary()
+        self.show_message("The task could not be checked (an unexpected error). "
+                          "Press r to try again.", error=True)
 
     def _remember(self, task_id: str) -> None:
         if task_id in self.recent:
@@ -336,5 +336,4 @@ class TasksScreen(Screen):
         video_no = self.table.highlighted
         if video_no is None:
             return
-        self.app.copy_to_clipboard(video_no)
-        self.notify(f"Copied {safe_text(video_no)} to the clipboard.", timeout=3, markup=False)
+        self.copy_text(video_no)

@@ -41,15 +41,21 @@ class StatusHeader(Widget):
         app = self.app
         self.view_name = getattr(self.screen, "VIEW_NAME", "") or self.view_name
         self.host = getattr(app, "host", "")
-        if self._pinned_namespace is None:
-            self.watch(app, "unique_id", self._set_namespace, init=True)
-        else:
+        self.watch(app, "unique_id", self._set_namespace, init=True)
+        if self._pinned_namespace is not None:
             self.namespace = self._pinned_namespace
         self.watch(app, "rate_waiting", self._set_waiting, init=True)
         self.watch(app, "wait_reason", self._set_wait_reason, init=True)
 
     def _set_namespace(self, namespace: str) -> None:
-        self.namespace = namespace
+        if self._pinned_namespace is None:
+            self.namespace = namespace
+
+    def pin_namespace(self, namespace: str | None) -> None:
+        """Show `namespace` whatever the app's is (the one a followed upload task
+        belongs to); None follows the app again."""
+        self._pinned_namespace = namespace
+        self.namespace = namespace if namespace is not None else self.app.unique_id
 
     def _set_waiting(self, waiting: bool) -> None:
         self.waiting = waiting
