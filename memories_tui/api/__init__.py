@@ -11,7 +11,7 @@ import sys
 # progress) when it can: ~20 ms of start-up for a tool we never run. A None entry in
 # sys.modules makes that one import fail, and httpx then defines a stub `main` instead
 # (its own fallback for installs without the CLI's extras). Nothing else changes.
-sys.modules.setdefault("httpx._main", None)
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 from memories_tui.api.client import (  # noqa: E402 - after the line above, on purpose
     DEFAULT_BASE_URL,
@@ -19,8 +19,8 @@ from memories_tui.api.client import (  # noqa: E402 - after the line above, on p
     MemoriesClient,
     is_loopback_host,
 )
-from memories_tui.api.download import DownloadStream
-from memories_tui.api.errors import (
+from memories_tui.api.download import DownloadStream  # noqa: E402
+from memories_tui.api.errors import (  # noqa: E402
     AuthError,
     BadResponseError,
     InsecureURLError,
@@ -32,7 +32,13 @@ from memories_tui.api.errors import (
     ServerError,
     mask_key,
 )
-from memories_tui.api.models import DeleteChunkResult, DeleteReport, Video, VideoDetails, VideoPage
+from memories_tui.api.models import (  # noqa: E402
+    DeleteChunkResult,
+    DeleteReport,
+    Video,
+    VideoDetails,
+    VideoPage,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",

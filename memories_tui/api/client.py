@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
@@ -483,7 +483,7 @@ class MemoriesClient:
         method: str,
         path: str,
         *,
-        params: dict[str, object] | None = None,
+        params: Mapping[str, Any] | None = None,
         json: object = None,
         idempotent: bool = True,
         subject: str | None = None,
@@ -503,7 +503,7 @@ class MemoriesClient:
         path: str,
         *,
         handle: Callable[[httpx.Response], Awaitable[T]],
-        params: dict[str, object] | None = None,
+        params: Mapping[str, Any] | None = None,
         json: object = None,
         headers: dict[str, str] | None = None,
         idempotent: bool = True,

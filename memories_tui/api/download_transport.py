@@ -101,12 +101,11 @@ async def in_thread(function: Callable[..., T], *args: Any) -> T:
             future.set_exception(value)
 
     def run() -> None:
+        outcome: tuple[bool, Any]
         try:
-            result = function(*args)
+            outcome = (True, function(*args))
         except BaseException as exc:  # noqa: BLE001 - delivered to the awaiting task
             outcome = (False, exc)
-        else:
-            outcome = (True, result)
         with contextlib.suppress(RuntimeError):  # the loop has closed: no one waits
             loop.call_soon_threadsafe(deliver, *outcome)
 

@@ -10,6 +10,7 @@ server's message.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from memories_tui.api.errors import (
     AuthError,
@@ -69,7 +70,7 @@ def error_for_code(
     """The typed error for a non-success envelope code."""
     number = _code_number(code)
     words = _server_words(msg)
-    common = {"code": code, "http_status": http_status}
+    common: dict[str, Any] = {"code": code, "http_status": http_status}
     if number == 429:
         return RateLimitedError(retry_after=retry_after, **common)
     if number == 1 or number == 404:

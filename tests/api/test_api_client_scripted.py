@@ -6,7 +6,6 @@ import logging
 import time
 
 import pytest
-from .api_testkit import API_KEY, Reply, closed_port, envelope
 
 from memories_tui.api import (
     AuthError,
@@ -17,6 +16,8 @@ from memories_tui.api import (
     RequestTimeout,
     ServerError,
 )
+
+from .api_testkit import API_KEY, Reply, closed_port, envelope
 
 V1 = "/serve/api/v1"
 
@@ -61,7 +62,8 @@ async def test_list_sessions_request(scripted, make_client):
 
 
 async def test_session_detail_request(scripted, make_client):
-    scripted.push(Reply(json=envelope({"title": "t", "messages": [{"role": "user", "content": "hi"}]})))
+    detail = {"title": "t", "messages": [{"role": "user", "content": "hi"}]}
+    scripted.push(Reply(json=envelope(detail)))
     async with make_client(scripted.base_url) as client:
         detail = await client.get_session_detail("601308802842759168")
     assert detail.session_id == "601308802842759168" and detail.messages[0].content == "hi"
@@ -132,7 +134,8 @@ async def call(client):
     [
         (Reply(json=envelope(code="0001", msg="video not found")), NotFoundError, "0001", 200),
         (Reply(json=envelope(code="0429", msg="rate limit")), RateLimitedError, "0429", 200),
-        (Reply(json={"code": 429, "msg": "Rate limit exceeded", "data": None}), RateLimitedError, "429", 200),
+        (Reply(json={"code": 429, "msg": "Rate limit exceeded", "data": None}),
+         RateLimitedError, "429", 200),
         (Reply(status=429, json={"detail": "slow down"}), RateLimitedError, None, 429),
         (Reply(status=401, json={"detail": "no"}), AuthError, None, 401),
         (Reply(status=403, body=b"Forbidden", content_type="text/plain"), AuthError, None, 403),
@@ -143,8 +146,10 @@ async def call(client):
         (Reply(json=envelope(data=[1, 2])), BadResponseError, None, None),
         (Reply(json=envelope(data=None)), BadResponseError, None, None),
         (Reply(status=404, body=b"Not Found", content_type="text/plain"), NotFoundError, None, 404),
-        (Reply(status=400, body=b"<html>bad</html>", content_type="text/html"), ServerError, None, 400),
-        (Reply(status=302, headers={"location": "https://elsewhere.example/"}), BadResponseError, None, 302),
+        (Reply(status=400, body=b"<html>bad</html>", content_type="text/html"),
+         ServerError, None, 400),
+        (Reply(status=302, headers={"location": "https://elsewhere.example/"}),
+         BadResponseError, None, 302),
     ],
 )
 async def test_answers_map_to_typed_errors(scripted, make_client, reply, error_type, code, status):
@@ -169,7 +174,8 @@ async def test_numeric_zero_code_is_success(scripted, make_client):
 
 
 async def test_html_5xx_is_summarised_not_dumped(scripted, make_client):
-    page = b"<!DOCTYPE html><html><head><title>502</title></head><body>" + b"x" * 5000 + b"</body></html>"
+    page = (b"<!DOCTYPE html><html><head><title>502</title></head><body>" + b"x" * 5000
+            + b"</body></html>")
     scripted.push(Reply(status=502, body=page, content_type="text/html"))
     async with make_client(scripted.base_url, max_retries=0) as client:
         with pytest.raises(ServerError) as info:
@@ -238,7 +244,8 @@ async def test_connection_cut_mid_answer_is_a_network_error(scripted, make_clien
 # -- the key never shows ------------------------------------------------------------------
 
 
-async def test_key_echoed_by_the_server_never_reaches_messages_or_logs(scripted, make_client, caplog):
+async def test_key_echoed_by_the_server_never_reaches_messages_or_logs(
+        scripted, make_client, caplog):
     caplog.set_level(logging.DEBUG)
     echo = {"x-echo-authorization": API_KEY, "www-authenticate": f"Key {API_KEY}"}
     scripted.push(

@@ -63,7 +63,8 @@ async def test_not_found_json_raises_and_yields_nothing(scripted, make_client):
     "content_type", ["application/json", "application/json; charset=utf-8", "text/json",
                      "application/problem+json", None],
 )
-async def test_json_refusal_is_recognised_by_type_or_by_its_first_byte(scripted, make_client, content_type):
+async def test_json_refusal_is_recognised_by_type_or_by_its_first_byte(
+        scripted, make_client, content_type):
     scripted.push(Reply(body=b'  {"code": "0001", "msg": "video not found", "data": null}',
                         content_type=content_type))
     async with make_client(scripted.base_url) as client:
@@ -131,7 +132,8 @@ async def test_cut_chunked_stream_is_a_network_error(scripted, make_client):
 
 
 async def test_stalled_stream_times_out_within_the_timeout(scripted, make_client):
-    scripted.push(Reply(chunks=[BLOB[:1000]], stall_after=5, content_length=len(BLOB), content_type=OCTET))
+    scripted.push(Reply(chunks=[BLOB[:1000]], stall_after=5, content_length=len(BLOB),
+                        content_type=OCTET))
     started = time.monotonic()
     async with make_client(scripted.base_url, timeout=0.4) as client:
         with pytest.raises(RequestTimeout, match="stalled"):

@@ -197,7 +197,8 @@ def test_loopback_and_https_are_accepted(url):
 
 
 def test_loopback_hosts():
-    for host in ["localhost", "LOCALHOST", "127.0.0.1", "127.255.0.1", "::1", "[::1]", "::ffff:127.0.0.1"]:
+    for host in ["localhost", "LOCALHOST", "127.0.0.1", "127.255.0.1", "::1", "[::1]",
+                 "::ffff:127.0.0.1"]:
         assert is_loopback_host(host), host
     for host in ["10.0.0.1", "api.memories.ai", "localhost.example.com", "128.0.0.1", "::2"]:
         assert not is_loopback_host(host), host

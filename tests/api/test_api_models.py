@@ -230,7 +230,8 @@ def test_create_time_is_milliseconds_and_publish_time_seconds():
     assert video.create_time.tzinfo is UTC
 
 
-@pytest.mark.parametrize("raw", ["1" + "0" * 30, 10**400, -5, "-1754037217992", 1e308, "nan", "inf"])
+@pytest.mark.parametrize(
+    "raw", ["1" + "0" * 30, 10**400, -5, "-1754037217992", 1e308, "nan", "inf"])
 def test_out_of_range_times_are_none(raw):
     video = parse_public_video({"create_time": raw, "publish_time": raw})
     assert video.create_time is None

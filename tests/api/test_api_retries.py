@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from .api_testkit import Reply, closed_port, envelope
 
 from memories_tui.api import (
     AuthError,
@@ -16,6 +15,8 @@ from memories_tui.api import (
 )
 from memories_tui.api.errors import BadResponseError, NotFoundError
 from memories_tui.api.retry import BackoffPolicy, is_ambiguous, is_retryable
+
+from .api_testkit import Reply, closed_port, envelope
 
 PAGE = envelope({"videos": [], "current_page": 1, "page_size": 20, "total_count": "0"})
 
@@ -152,7 +153,8 @@ async def test_errors_that_retrying_cannot_fix_are_not_retried(scripted, make_cl
 
 async def test_connect_errors_are_retried(make_client):
     sleep = SleepRecorder()
-    async with make_client(f"http://127.0.0.1:{closed_port()}", max_retries=2, sleep=sleep) as client:
+    url = f"http://127.0.0.1:{closed_port()}"
+    async with make_client(url, max_retries=2, sleep=sleep) as client:
         with pytest.raises(NetworkError):
             await client.list_videos()
     assert len(sleep.waits) == 2
@@ -257,7 +259,8 @@ async def test_delete_is_resent_after_a_rate_limit(scripted, make_client):
         (Reply(chunks=[b'{"co'], cut=True), NetworkError),
     ],
 )
-async def test_delete_is_not_resent_after_an_ambiguous_failure(scripted, make_client, reply, error_type):
+async def test_delete_is_not_resent_after_an_ambiguous_failure(
+        scripted, make_client, reply, error_type):
     scripted.push(reply)
     async with make_client(scripted.base_url) as client:
         report = await client.delete_videos(["VI1", "VI2"])
@@ -306,7 +309,8 @@ async def test_delete_stops_at_an_auth_error(scripted, make_client):
 
 async def test_delete_is_resent_when_the_connection_never_opened(make_client):
     sleep = SleepRecorder()
-    async with make_client(f"http://127.0.0.1:{closed_port()}", max_retries=2, sleep=sleep) as client:
+    url = f"http://127.0.0.1:{closed_port()}"
+    async with make_client(url, max_retries=2, sleep=sleep) as client:
         report = await client.delete_videos(["VI1"])
     assert len(sleep.waits) == 2  # resent twice: nothing could have reached the server
     error = report.chunks[0].error
