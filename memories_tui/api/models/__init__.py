@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from memories_tui.api.errors import MemoriesError
 from memories_tui.api.models.common import page_numbers, records, require_object, unique_by_id
@@ -27,6 +28,24 @@ from memories_tui.api.wire import (
     read_name,
     read_text,
 )
+
+if TYPE_CHECKING:
+    # What `__getattr__` below loads on first use, spelled out for the type checker;
+    # at run time these submodules stay unimported until asked for.
+    from memories_tui.api.models.images import Image, ImagePage, parse_image, parse_image_page
+    from memories_tui.api.models.public import PublicVideo, parse_public_video
+    from memories_tui.api.models.sessions import (
+        Message,
+        Ref,
+        RefItem,
+        SessionDetail,
+        SessionPage,
+        SessionSummary,
+        Thinking,
+        parse_session_detail,
+        parse_session_page,
+    )
+    from memories_tui.api.models.tasks import TaskStatus, parse_task_status
 
 __all__ = [
     "DeleteChunkResult",
