@@ -11,6 +11,7 @@ traceback; a bad value from anywhere else is a warning the TUI shows.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 
@@ -154,7 +155,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "fake-server":
         from memories_tui.fake.server import serve_forever
 
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             serve_forever(
                 host=args.host,
                 port=args.port,
@@ -165,8 +166,6 @@ def _main(argv: Sequence[str] | None) -> int:
                 hostile=args.hostile,
                 faults=args.faults,
             )
-        except KeyboardInterrupt:
-            pass
         return 0
 
     return _open_library(args)

@@ -82,7 +82,9 @@ class Settings:
     def __repr__(self) -> str:
         # Hand-written so the key can never reach a log or traceback through repr().
         parts = [f"api_key={self.masked_key!r}"]
-        parts += [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.name != "api_key"]
+        parts += [
+            f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.name != "api_key"
+        ]
         return f"Settings({', '.join(parts)})"
 
 
@@ -283,7 +285,9 @@ def _flag_source(flags: Mapping[str, object] | None) -> _Source:
 
 
 def _env_source(environ: Mapping[str, str]) -> _Source:
-    values = {name: environ[var] for name, var in ENV_VARS.items() if _given(environ.get(var))}
+    values: dict[str, object] = {
+        name: environ[var] for name, var in ENV_VARS.items() if _given(environ.get(var))
+    }
     return _Source(values, lambda name: ENV_VARS[name])
 
 
@@ -388,12 +392,12 @@ def _shown(name: str, value: object) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
-def _out_of_range(name: str, value: object) -> tuple[float, float] | None:
+def _out_of_range(name: str, value: float) -> tuple[float, float] | None:
     """The range `value` is outside of, if it is."""
     if name not in _RANGES or (name == "rate_limit" and value == 0):
         return None
     low, high = _RANGES[name]
-    return None if low <= value <= high else (low, high)  # type: ignore[operator]
+    return None if low <= value <= high else (low, high)
 
 
 def _number(value: float) -> str:
@@ -431,14 +435,14 @@ def _resolve(
             rejected.append((label, problem))
             continue
         value, origin, chosen = parsed, label, source
-        bounds = _out_of_range(name, parsed)
-        if bounds is not None:
+        # Only numbers have ranges (what the parsers of those settings return).
+        if isinstance(parsed, int | float) and (bounds := _out_of_range(name, parsed)):
             low, high = bounds
             outside = f"{label} is {_number(parsed)}, outside {_number(low)}–{_number(high)}"
             if source.strict:
                 errors.append(f"{outside}.")
                 return _Resolved(value, None)
-            value = min(max(parsed, low), high)  # type: ignore[type-var]
+            value = min(max(parsed, low), high)
             warnings.append(f"{outside}; using {_number(value)}.")
         break
     for label, problem in rejected:

@@ -11,7 +11,7 @@ numbers and dates, which cannot carry markup or control characters.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import humanize
 
@@ -23,7 +23,7 @@ Clock = Callable[[], datetime]
 
 def system_clock() -> datetime:
     """The real current time, aware, in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def fixed_clock(when: datetime) -> Clock:
@@ -36,8 +36,8 @@ def _as_utc(dt: datetime) -> datetime:
     # The models give aware UTC datetimes; a naive one is taken to be UTC rather
     # than local time, so output never depends on the machine's time zone.
     if dt.tzinfo is None:
-        return dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
 
 
 def human_size(n: int | None) -> str:
