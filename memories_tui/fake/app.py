@@ -201,7 +201,7 @@ async def get_private_video_details(call: Call, *, metadata: bool = False) -> Re
 
 async def delete_videos(call: Call) -> Response:
     ids = call.body
-    if not call.body_is_json or not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+    if not (call.body_is_json and isinstance(ids, list) and all(isinstance(i, str) for i in ids)):
         raise BadParameter("the body must be a JSON array of video ids")
     if len(ids) > MAX_DELETE:
         raise BadParameter(f"at most {MAX_DELETE} videos per request, got {len(ids)}")
@@ -265,7 +265,8 @@ def _api(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             wait = ctx.bucket.try_acquire()
             if wait > 0:
                 ctx.rate_limited_count += 1
-                return JSONResponse(wire.rate_limited(), headers={"Retry-After": str(max(1, round(wait)))})
+                retry_after = str(max(1, round(wait)))
+                return JSONResponse(wire.rate_limited(), headers={"Retry-After": retry_after})
         try:
             response = await handler(Call(request, ctx, parsed, is_json))
         except BadParameter as exc:
@@ -346,8 +347,10 @@ def create_app(library: FakeLibrary | None = None, *, seed: int = 1, videos: int
     ``api_key=None`` accepts any non-empty key. ``rate_limit`` is requests per second
     over all API routes (None or 0: unlimited), with a bucket of ``burst`` requests.
     """
+    if library is None:
+        library = FakeLibrary(seed=seed, videos=videos, hostile=hostile)
     ctx = FakeContext(
-        library=library if library is not None else FakeLibrary(seed=seed, videos=videos, hostile=hostile),
+        library=library,
         api_key=api_key,
         bucket=TokenBucket(rate_limit, burst) if rate_limit else None,
     )

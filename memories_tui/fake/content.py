@@ -28,7 +28,8 @@ _STRIDE = 40_503
 @lru_cache(maxsize=64)
 def _tape(video_no: str) -> memoryview:
     # Two copies back to back, so any 64 KiB window is one contiguous slice.
-    once = hashlib.shake_256(b"memories-fake/" + video_no.encode("utf-8", "surrogatepass")).digest(SEGMENT)
+    seed = b"memories-fake/" + video_no.encode("utf-8", "surrogatepass")
+    once = hashlib.shake_256(seed).digest(SEGMENT)
     return memoryview(once + once)
 
 

@@ -2,9 +2,10 @@
 
 The hostile profile (``FakeServer(hostile=True)``, ``fake-server --hostile``) puts these
 into video names and ids, failure causes, playable URLs, session titles, chat messages,
-hashtags and image names. A correct client shows them as inert text: no markup is interpreted, no escape
-sequence reaches the terminal, no file is written outside the download folder, and a
-value of the wrong JSON type degrades one field instead of failing the screen.
+hashtags and image names. A correct client shows them as inert text: no markup is
+interpreted, no escape sequence reaches the terminal, no file is written outside the
+download folder, and a value of the wrong JSON type degrades one field instead of failing
+the screen.
 
 Tests import the tuples from here to check that each string is rendered harmlessly.
 """

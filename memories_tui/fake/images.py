@@ -16,7 +16,9 @@ from .dice import Dice
 from .names import image_name
 from .videos import REFERENCE_MS, SPAN_MS, snowflake
 
-_SHAPES = ((4032, 3024), (3024, 4032), (1920, 1080), (1170, 2532), (800, 600), (512, 512), (6000, 4000))
+_SHAPES = (
+    (4032, 3024), (3024, 4032), (1920, 1080), (1170, 2532), (800, 600), (512, 512), (6000, 4000),
+)
 
 
 def images(seed: int, namespace: str, count: int, hostile: bool = False) -> list[dict[str, Any]]:
@@ -41,12 +43,13 @@ def images(seed: int, namespace: str, count: int, hostile: bool = False) -> list
         for n, rec in enumerate(found):
             if n % 2 == 0:
                 rec["img_name"] = H.HOSTILE_NAMES[(n // 2) % len(H.HOSTILE_NAMES)]
-        wrong = (
+        wrong: tuple[dict[str, Any], ...] = (
             {"width": "wide", "height": None},
             {"size": -1, "create_time": "yesterday"},
             {"img_name": 404, "status": ["PARSE"]},
             {"img_no": None, "extra": {"nested": True}},
         )
-        for rec, override in zip(found[1::3], wrong):
+        # Every third image from the second, as far as there are overrides (or images).
+        for rec, override in zip(found[1::3], wrong, strict=False):
             rec.update(override)
     return found

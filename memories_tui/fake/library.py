@@ -33,8 +33,15 @@ from .images import images as make_images
 from .public import REFERENCE_PUBLIC_ID, public_videos
 from .sessions import SessionBook
 from .videos import (
-    MAX_VIDEOS, REFERENCE_MS, GeneratedShelf, ListedShelf, Shelf, VideoRecord,
-    download_example_record, reference_records, snowflake,
+    MAX_VIDEOS,
+    REFERENCE_MS,
+    GeneratedShelf,
+    ListedShelf,
+    Shelf,
+    VideoRecord,
+    download_example_record,
+    reference_records,
+    snowflake,
 )
 from .wire import video_item
 
@@ -96,7 +103,8 @@ _WRONG_TYPES: tuple[dict[str, Any], ...] = (
 def _hostile_shelf(seed: int) -> ListedShelf:
     """~55 videos: every hostile name and id once, records with wrong JSON types, ordinary ones."""
     normal = GeneratedShelf(seed, "hostile-normal", 30, 10)
-    plan: list[int | str | dict[str, Any] | tuple[str, str]] = list(range(7))  # task videos stay ordinary
+    # The first 7 are the task videos, which stay ordinary.
+    plan: list[int | str | dict[str, Any] | tuple[str, str]] = list(range(7))
     names, wrongs, extra = list(H.HOSTILE_NAMES), list(_WRONG_TYPES), list(range(7, normal.count))
     ids = [("id", video_no) for video_no in H.HOSTILE_IDS]
     while names or wrongs or extra or ids:
@@ -163,7 +171,8 @@ class FakeLibrary:
         default = self._shelves[DEFAULT_NAMESPACE]
         n = len(default)
         self._growing = list(range(min(GROWING_TASK_SIZE, n)))
-        self._finished = list(range(len(self._growing), min(n, GROWING_TASK_SIZE + FINISHED_TASK_SIZE)))
+        finished_end = min(n, GROWING_TASK_SIZE + FINISHED_TASK_SIZE)
+        self._finished = list(range(len(self._growing), finished_end))
         self._status_reads: dict[int, int] = {}
         self._revealed: set[int] = set()
         ids = lambda idx: tuple(default.record(i).video_no for i in idx)  # noqa: E731
@@ -185,8 +194,10 @@ class FakeLibrary:
                             include_reference=(ns == DEFAULT_NAMESPACE))
             for ns, count in _SESSION_COUNTS.items()
         }
-        self._images = {ns: make_images(seed, ns, count, hostile=hostile and ns == DEFAULT_NAMESPACE)
-                        for ns, count in _IMAGE_COUNTS.items()}
+        self._images = {
+            ns: make_images(seed, ns, count, hostile=hostile and ns == DEFAULT_NAMESPACE)
+            for ns, count in _IMAGE_COUNTS.items()
+        }
 
     # -- videos -----------------------------------------------------------------------
 
@@ -242,14 +253,17 @@ class FakeLibrary:
                 statuses = self._statuses(shelf)
                 candidates = [i for i in candidates if statuses[i] == status]
             start = (page - 1) * size
-            return [self._effective(shelf, i) for i in candidates[start:start + size]], len(candidates)
+            found = [self._effective(shelf, i) for i in candidates[start:start + size]]
+            return found, len(candidates)
 
     def get_video(self, video_no: str, namespace: str = DEFAULT_NAMESPACE, *,
                   count_read: bool = False) -> VideoRecord | None:
         """A live (not deleted) video, or None. ``count_read`` marks a status read."""
         with self._lock:
             shelf = self._shelves.get(namespace)
-            i = shelf.index_of(video_no) if shelf is not None and isinstance(video_no, str) else None
+            i = None
+            if shelf is not None and isinstance(video_no, str):
+                i = shelf.index_of(video_no)
             if shelf is None or i is None or i in shelf.deleted:
                 return None
             if count_read:
@@ -366,7 +380,9 @@ class FakeLibrary:
         book = self._sessions.get(namespace)
         return [] if book is None else book.ids
 
-    def session_detail(self, session_id: str, namespace: str = DEFAULT_NAMESPACE) -> dict[str, Any] | None:
+    def session_detail(
+        self, session_id: str, namespace: str = DEFAULT_NAMESPACE
+    ) -> dict[str, Any] | None:
         with self._lock:
             book = self._sessions.get(namespace)
             return None if book is None else book.detail(session_id)

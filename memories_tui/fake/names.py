@@ -26,7 +26,9 @@ PLACES = (
     "Bengaluru", "Tromsø", "Valparaíso", "Istanbul", "Austin",
 )
 QUALIFIERS = ("final", "draft", "raw", "edit", "v2", "cut", "export", "b-roll", "4k", "take 3")
-EMOJI = ("🎬", "☕", "🌅", "🎉", "🐶", "🏔️", "🍜", "⚽", "🎸", "🚴", "🌊", "🔥", "✨", "📦", "👨‍👩‍👧")
+EMOJI = (
+    "🎬", "☕", "🌅", "🎉", "🐶", "🏔️", "🍜", "⚽", "🎸", "🚴", "🌊", "🔥", "✨", "📦", "👨‍👩‍👧",
+)
 # Whole titles in other scripts: the table must measure wide and combining characters.
 FOREIGN = (
     "夜の東京", "東京タワー timelapse", "서울 야경", "上海外滩夜景", "Café tour ☕",
@@ -81,5 +83,7 @@ def image_name(d: Dice, taken: time.struct_time) -> str:
     if kind == 4:
         return f"{d.pick(PLACES)} {d.pick(SUBJECTS)}.jpg"
     if kind == 5:
-        return d.pick(("夜景.png", "Café menu.jpg", "whiteboard 📋.png", "Größe.heic", "thumbnail.webp"))
+        return d.pick(
+            ("夜景.png", "Café menu.jpg", "whiteboard 📋.png", "Größe.heic", "thumbnail.webp")
+        )
     return f"{d.pick(SUBJECTS).replace(' ', '_')}_{d.digits(3)}.jpeg"

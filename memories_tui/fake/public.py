@@ -97,10 +97,16 @@ def _generated(seed: int, n: int) -> dict[str, str]:
 
 
 def _hostile(seed: int) -> list[dict[str, Any]]:
-    base = [_generated(seed + 7_777, n + 100) for n in range(6)]
-    base[0].update(video_name=H.MARKUP[1], hash_tag=H.HOSTILE_HASHTAGS[0], blogger_id=H.ESCAPES[1])
-    base[1].update(video_name=H.ESCAPES[2], hash_tag=H.HOSTILE_HASHTAGS[1], music_name=H.CONTROLS[4])
-    base[2].update(video_name=H.LONG_NAME, hash_tag=H.HOSTILE_HASHTAGS[2], video_url="javascript:alert(1)")
+    base: list[dict[str, Any]] = [_generated(seed + 7_777, n + 100) for n in range(6)]
+    base[0].update(
+        video_name=H.MARKUP[1], hash_tag=H.HOSTILE_HASHTAGS[0], blogger_id=H.ESCAPES[1]
+    )
+    base[1].update(
+        video_name=H.ESCAPES[2], hash_tag=H.HOSTILE_HASHTAGS[1], music_name=H.CONTROLS[4]
+    )
+    base[2].update(
+        video_name=H.LONG_NAME, hash_tag=H.HOSTILE_HASHTAGS[2], video_url="javascript:alert(1)"
+    )
     # Wrong JSON types and unparsable numbers where strings of digits belong.
     base[3].update(like_count="1.2万", view_count=14200, publish_time=None, duration="abc")
     base[4].update(hash_tag=["#nba", "#list"], create_time={"ms": 1}, video_name=None)

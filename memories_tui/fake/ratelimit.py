@@ -12,7 +12,9 @@ from collections.abc import Callable
 
 
 class TokenBucket:
-    def __init__(self, rate: float, burst: int = 1, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, rate: float, burst: int = 1, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate, self.burst, self._clock = rate, max(1, burst), clock

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from types import TracebackType
 
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 
 from .app import FakeApp, FakeContext, create_app
 from .content import expected_bytes
@@ -87,7 +88,7 @@ def _config(app: FakeApp, *, quiet_logging: bool) -> uvicorn.Config:
         http="h11", ws="none", loop="asyncio", timeout_graceful_shutdown=2,
         # In-process (tests, the TUI demo) uvicorn must not reconfigure logging: its
         # handlers would write over the TUI. The CLI keeps uvicorn's default format.
-        **({"log_config": None} if quiet_logging else {}),
+        log_config=None if quiet_logging else LOGGING_CONFIG,
     )
 
 
@@ -139,7 +140,9 @@ class FakeServer:
         self.port = self._sock.getsockname()[1]
         self.base_url = _url(self.host, self.port)
         self._uvicorn = _Uvicorn(_config(self.app, quiet_logging=True), self.context.stopping)
-        self._thread = threading.Thread(target=self._run, name=f"fake-memories:{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name=f"fake-memories:{self.port}", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._uvicorn.started:

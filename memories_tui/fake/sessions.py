@@ -59,7 +59,10 @@ _OBSERVATIONS = (
     "a sign reads 営業中 (open for business)",
 )
 _THOUGHTS = (
-    ("Understanding the question", "The user wants moments, not a summary, so I will look for timestamps."),
+    (
+        "Understanding the question",
+        "The user wants moments, not a summary, so I will look for timestamps.",
+    ),
     ("Searching the library", "Matching visual and transcript segments across the indexed videos."),
     ("Checking the transcript", "Audio confirms what the frames suggest at those times."),
     ("Ranking results", "Keeping the clearest moment from each video."),
@@ -72,7 +75,9 @@ VideoPicker = Callable[[random.Random], "tuple[str, Any, str] | None"]
 
 def _clock(seconds: float) -> str:
     s = int(seconds)
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60:02d}:{s % 60:02d}"
+    if s >= 3600:
+        return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+    return f"{s // 60:02d}:{s % 60:02d}"
 
 
 class SessionBook:
@@ -176,10 +181,12 @@ class SessionBook:
         if rng.random() < 0.25:
             # Long answers exercise scrolling and wrapping.
             for _ in range(rng.randint(3, 8)):
-                lines.append(" ".join(rng.choice(_OBSERVATIONS).capitalize() + "." for _ in range(5)))
+                sentences = (rng.choice(_OBSERVATIONS).capitalize() + "." for _ in range(5))
+                lines.append(" ".join(sentences))
                 lines.append("")
         if rng.random() < 0.15:
-            lines += ["```python", "moments = [m for m in results if m.confidence > 0.8]", "```", ""]
+            code = "moments = [m for m in results if m.confidence > 0.8]"
+            lines += ["```python", code, "```", ""]
         lines.append(rng.choice(("Let me know if you want clips exported.",
                                  "_Confidence is lower for the night scenes._",
                                  "> Tip: ask for exact timestamps to jump straight there.")))
@@ -199,7 +206,9 @@ class SessionBook:
         messages[0]["content"] = rng.choice(H.HOSTILE_NAMES[:-1])
         messages.append({"role": "assistant", "content": None, "refs": {"video": "not a list"}})
         messages.append({"role": 5, "content": 12345, "thinkings": [{"title": None, "content": 7}]})
-        odd_ref = {"video": {"duration": "long", "video_no": 42, "video_name": H.ESCAPES[0]},
-                   "refItems": [{"videoNo": None, "startTime": "soon", "type": 3, "text": H.MARKUP[1]}]}
+        odd_ref = {
+            "video": {"duration": "long", "video_no": 42, "video_name": H.ESCAPES[0]},
+            "refItems": [{"videoNo": None, "startTime": "soon", "type": 3, "text": H.MARKUP[1]}],
+        }
         messages.append({"role": "assistant", "content": H.CONTROLS[2],
                          "refs": [{"video": None, "refItems": "soon"}, odd_ref]})

@@ -13,14 +13,14 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .dice import Dice
 from .names import CAUSES, video_name
 
 #: The fake's "now" for data. Fixed, not the wall clock, so snapshots are stable.
-REFERENCE_TIME = datetime(2026, 11, 1, tzinfo=timezone.utc)
+REFERENCE_TIME = datetime(2026, 11, 1, tzinfo=UTC)
 REFERENCE_MS = int(REFERENCE_TIME.timestamp()) * 1000
 #: Generated videos are spread over the two years before REFERENCE_TIME.
 SPAN_MS = 730 * 86_400_000

@@ -31,7 +31,9 @@ def rate_limited() -> dict[str, Any]:
     return failure(RATE_LIMITED, "Rate limit reached")
 
 
-def page(list_key: str, items: list[Any], current_page: int, page_size: int, total: int) -> dict[str, Any]:
+def page(
+    list_key: str, items: list[Any], current_page: int, page_size: int, total: int
+) -> dict[str, Any]:
     return {list_key: items, "current_page": current_page, "page_size": page_size,
             "total_count": str(total)}
 
