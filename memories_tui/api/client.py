@@ -521,6 +521,13 @@ class MemoriesClient:
         delete) is sent again only when the server certainly did not act on it: once
         its bytes may have reached the server, any failure ends the call.
         """
+        if not self._api_key:
+            # Nothing goes out without a key: the answer could only be a refusal, and
+            # a key withheld from a host (see config) means that host gets nothing.
+            raise AuthError(
+                "No API key is set: nothing was sent. Set one with MEMORIES_API_KEY or "
+                "--api-key, or try memories-tui --demo."
+            )
         sender = via or self._http
         retry = 0
         resent_at_once = False

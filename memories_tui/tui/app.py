@@ -113,15 +113,7 @@ class MemoriesApp(App[None]):
     def on_mount(self) -> None:
         for warning in self._startup_warnings:
             self.notify(warning, severity="warning", timeout=10, markup=False)
-        if not self.settings.api_key:
-            self.notify(
-                "No API key is set. Set MEMORIES_API_KEY (or pass --api-key), or try "
-                "`memories-tui --demo`.",
-                title="No API key",
-                severity="error",
-                timeout=15,
-                markup=False,
-            )
+        # No key: the client sends nothing, and each view says so where its rows go.
         self._install_signal_handlers()
 
     def _install_signal_handlers(self) -> None:
@@ -348,8 +340,7 @@ class MemoriesApp(App[None]):
                 f"{binding.tooltip or binding.description} (key: {key})",
                 _runner(active.node, binding.action),
             )
-        for extra in getattr(screen, "palette_commands", lambda: ())():
-            yield extra
+        yield from getattr(screen, "palette_commands", lambda: ())()
 
 
 def _screen(module: str, name: str) -> Screen:

@@ -273,9 +273,12 @@ async def test_key_echoed_by_the_server_never_reaches_messages_or_logs(
         assert API_KEY not in str(record.args)
 
 
-async def test_no_key_means_no_authorization_header(scripted, make_client):
+async def test_no_key_means_nothing_is_sent(scripted, make_client):
     scripted.push(Reply(status=401))
     async with make_client(scripted.base_url, api_key="") as client:
-        with pytest.raises(AuthError, match="MEMORIES_API_KEY"):
+        with pytest.raises(AuthError, match="No API key is set: nothing was sent"):
             await call(client)
-    assert "authorization" not in scripted.requests[0].headers
+        with pytest.raises(AuthError, match="MEMORIES_API_KEY"):
+            async with client.download("VI1"):
+                pass
+    assert scripted.requests == []

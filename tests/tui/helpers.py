@@ -16,7 +16,7 @@ TEST_KEY = "sk-test-abcdefghijklmnop"
 def make_app(base_url: str, *, download_dir: Path | None = None, page_size: int = 50,
              rate_limit: float = 0.0, **overrides) -> MemoriesApp:
     settings = Settings(
-        api_key=TEST_KEY,
+        api_key=overrides.pop("api_key", TEST_KEY),
         base_url=base_url,
         page_size=page_size,
         download_dir=download_dir,

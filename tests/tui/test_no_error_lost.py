@@ -180,3 +180,19 @@ async def test_a_bug_while_following_a_task_stops_the_countdown_and_says_so(
         await pilot.pause()
         assert "could not be checked" not in screen_text(app)
         assert "1 video" in screen_text(app)
+
+
+async def test_with_no_key_nothing_is_sent_and_the_screen_says_why(fake_server):
+    app = make_app(fake_server.base_url, api_key=None)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_workers(app)
+        await pilot.press("2")
+        await wait_for_workers(app)
+        await pilot.press("1")
+        await pilot.pause()
+        app.clear_notifications()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "No API key is set: nothing was sent" in text
+        assert "MEMORIES_API_KEY" in text and "Loading" not in text
+    assert fake_server.requests == []
