@@ -14,8 +14,10 @@ ten times a second.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import errno
+import functools
 import itertools
 import logging
 import os
@@ -195,8 +197,11 @@ class DownloadManager:
             if job.state is JobState.QUEUED:
                 task = asyncio.ensure_future(self._guarded(job))
                 self._tasks[job.job_id] = task
-                task.add_done_callback(lambda _t, job_id=job.job_id: self._tasks.pop(job_id, None))
+                task.add_done_callback(functools.partial(self._forget_task, job.job_id))
         return jobs
+
+    def _forget_task(self, job_id: int, _task: asyncio.Task[DownloadJob]) -> None:
+        self._tasks.pop(job_id, None)
 
     async def _guarded(self, job: DownloadJob) -> DownloadJob:
         try:
@@ -427,7 +432,5 @@ async def _remove_quietly(part: Path) -> None:
         await asyncio.shield(asyncio.to_thread(part.unlink, missing_ok=True))
     except (OSError, asyncio.CancelledError):
         # Shielded: even if we are being cancelled, the unlink finishes in its thread.
-        try:
+        with contextlib.suppress(OSError):
             part.unlink(missing_ok=True)
-        except OSError:
-            pass

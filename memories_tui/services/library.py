@@ -204,9 +204,9 @@ class LibraryService:
             # A failure stays until the first caller asks for the page and gets it:
             # asking again at once would only repeat the request (a 401, a refusal).
             # It is read here too, so an error no one awaits is not logged.
-            if task.cancelled() or task.exception() is None:
-                if self._started.get(query) is task:
-                    del self._started[query]
+            failed = not task.cancelled() and task.exception() is not None
+            if not failed and self._started.get(query) is task:
+                del self._started[query]
 
         task.add_done_callback(done)
 
