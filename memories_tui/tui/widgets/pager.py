@@ -24,7 +24,8 @@ class Pager(Widget):
     page: reactive[int] = reactive(1)
     pages: reactive[int] = reactive(1)
     total: reactive[int | None] = reactive(None)
-    loading: reactive[str] = reactive("")
+    # Not `loading`: that is Widget's own flag, which covers the widget with a spinner.
+    loading_text: reactive[str] = reactive("")
     sort: reactive[str] = reactive("")
     selection: reactive[str] = reactive("")
     page_size: reactive[int] = reactive(50)
@@ -39,6 +40,6 @@ class Pager(Widget):
             text.append(f"  ⇅ {self.sort}", style="cyan")
         if self.selection:
             text.append(f"  ● {self.selection}", style="bold magenta")
-        if self.loading:
-            text.append(f"  ⟳ {self.loading}", style="italic yellow")
+        if self.loading_text:
+            text.append(f"  ⟳ {self.loading_text}", style="italic yellow")
         return text
