@@ -36,7 +36,7 @@ PROGRESS_INTERVAL = 0.1  # seconds between progress reports of one job
 
 log = logging.getLogger(__name__)
 
-Listener = Callable[["DownloadJob"], None]
+Listener = Callable[["DownloadJob"], object]  # what a listener returns is ignored
 
 
 class Conflict(enum.Enum):

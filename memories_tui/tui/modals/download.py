@@ -72,10 +72,11 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
     @property
     def conflict(self) -> Conflict:
         pressed = self.query_one("#download-conflict", RadioSet).pressed_button
+        button_id = pressed.id if pressed is not None else None
         return {
             "conflict-keep": Conflict.KEEP_BOTH,
             "conflict-overwrite": Conflict.OVERWRITE,
-        }.get(pressed.id if pressed else "", Conflict.SKIP)
+        }.get(button_id or "", Conflict.SKIP)
 
     @on(Input.Changed, "#download-folder")
     def _folder_changed(self) -> None:

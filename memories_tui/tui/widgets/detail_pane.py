@@ -46,7 +46,8 @@ def video_fields(
     _row(table, "Duration", f"{duration_hms(video.duration)}"
          + (f" ({video.duration:,} s)" if video.duration is not None else ""))
     size = video.size
-    _row(table, "Size", f"{human_size(size)}" + (f"\n{exact_bytes(size)}" if size is not None else ""))
+    exact = f"\n{exact_bytes(size)}" if size is not None else ""
+    _row(table, "Size", f"{human_size(size)}" + exact)
     created = video.create_time
     _row(
         table,

@@ -12,6 +12,8 @@ progress update repaints that line alone.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.text import Text
@@ -25,6 +27,9 @@ from memories_tui.format import duration_hms, human_size
 from memories_tui.safetext import safe_cell, safe_text
 from memories_tui.services.downloads import DownloadJob, JobState
 from memories_tui.tui.messages import DownloadUpdated
+
+if TYPE_CHECKING:
+    from memories_tui.tui.app import MemoriesApp
 
 STATE_STYLES = {
     JobState.QUEUED: "dim",
@@ -51,7 +56,8 @@ def job_status_text(job: DownloadJob) -> Text:
             if job.eta is not None:
                 text.append(f"  ETA {duration_hms(int(job.eta))}")
     elif job.error:
-        text.append(safe_text(job.error, max_len=80), style="red" if job.state is JobState.FAILED else "")
+        style = "red" if job.state is JobState.FAILED else ""
+        text.append(safe_text(job.error, max_len=80), style=style)
     else:
         text.append(human_size(size), style="dim")
     return text
@@ -76,6 +82,9 @@ def bar_cells(fraction: float | None, width: int) -> tuple[str, str]:
 
 class DownloadsPanel(ScrollView, can_focus=True):
     """Lists every job of this session; `x` cancels the highlighted one."""
+
+    if TYPE_CHECKING:  # the app this panel runs in, with its download manager
+        app: MemoriesApp
 
     BINDINGS = [
         Binding("up,k", "cursor_up", "Cursor up", show=False),

@@ -12,7 +12,9 @@ from textual.widgets import Input
 
 from memories_tui.tui.widgets.option_cycle import OptionCycle
 
-STATUS_OPTIONS = [("Any status", ""), ("PARSE", "PARSE"), ("UNPARSE", "UNPARSE"), ("FAILED", "FAILED")]
+STATUS_OPTIONS = [
+    ("Any status", ""), ("PARSE", "PARSE"), ("UNPARSE", "UNPARSE"), ("FAILED", "FAILED"),
+]
 
 
 @dataclass(frozen=True, slots=True)

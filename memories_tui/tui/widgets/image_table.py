@@ -87,14 +87,16 @@ def image_details(image: Image, *, now: datetime) -> Table:
     table.add_column(ratio=1, overflow="fold")
 
     def row(label: str, value: Text | str) -> None:
-        table.add_row(Text(label, style="bold dim"), value if isinstance(value, Text) else Text(value))
+        table.add_row(
+            Text(label, style="bold dim"), value if isinstance(value, Text) else Text(value)
+        )
 
     row("Name", Text(safe_multiline(image.name, 500) or "(no name)"))
     created = MISSING
     if image.create_time is not None:
         created = f"{absolute_time(image.create_time)} ({relative_time(image.create_time, now)})"
-    row("Image", Text(f"{safe_text(image.image_no)} · {exact_bytes(image.size)} · {frame_size(image)}"
-                      f" · created {created}"))
+    row("Image", Text(f"{safe_text(image.image_no)} · {exact_bytes(image.size)}"
+                      f" · {frame_size(image)} · created {created}"))
     if image.extra:
         extra = Text()
         for n, (key, value) in enumerate(image.extra[:MAX_EXTRA_FIELDS]):

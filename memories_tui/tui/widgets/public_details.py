@@ -61,7 +61,9 @@ def public_fields(video: PublicVideo, *, now: datetime) -> Table:
     """Who, what and when; never parses server text as markup."""
     table = _grid()
     _row(table, "Video id", Text(safe_text(video.video_no), style="bold"))
-    creator = Text(f"@{safe_text(video.blogger_id)}") if video.blogger_id else Text(MISSING, style="dim")
+    creator = (
+        Text(f"@{safe_text(video.blogger_id)}") if video.blogger_id else Text(MISSING, style="dim")
+    )
     _row(table, "Creator", creator)
     duration = duration_hms(video.duration)
     if video.duration is not None:

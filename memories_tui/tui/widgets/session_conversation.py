@@ -40,7 +40,8 @@ def ref_text(ref: Ref) -> Text:
     for item in ref.items[:MAX_MOMENTS]:
         text.append("\n    ")
         text.append(duration_hms(item.start_time), style="cyan")
-        text.append(f"  {safe_text(item.type, max_len=12) if item.type else MISSING:<10}", style="magenta")
+        kind = safe_text(item.type, max_len=12) if item.type else MISSING
+        text.append(f"  {kind:<10}", style="magenta")
         text.append(f"  {safe_text(item.text, max_len=200) if item.text else ''}")
     if len(ref.items) > MAX_MOMENTS:
         text.append(f"\n    … and {len(ref.items) - MAX_MOMENTS:,} more moments", style="dim")

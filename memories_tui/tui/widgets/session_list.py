@@ -42,7 +42,9 @@ class SessionTable(DataTable):
         self.add_column("Title", key="title")
         self.add_column("Session id", key="id")
 
-    def show_sessions(self, sessions: Iterable[SessionSummary], *, keep_cursor_on: str | None = None) -> None:
+    def show_sessions(
+        self, sessions: Iterable[SessionSummary], *, keep_cursor_on: str | None = None
+    ) -> None:
         self.sessions = list(sessions)
         old_row = self.cursor_row
         self.clear()

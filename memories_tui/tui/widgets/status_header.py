@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from memories_tui.api.client import WAIT_RETRY
+
+if TYPE_CHECKING:
+    from memories_tui.tui.app import MemoriesApp
 
 # What the header says while the client holds requests back, by the client's reason.
 WAITING_WORDS = {WAIT_RETRY: "⏳ server error: retrying shortly"}
@@ -30,6 +35,9 @@ class StatusHeader(Widget):
     host: reactive[str] = reactive("")
     waiting: reactive[bool] = reactive(False)
     wait_reason: reactive[str] = reactive("")
+
+    if TYPE_CHECKING:  # the app this header runs in, with its namespace
+        app: MemoriesApp
 
     def __init__(self, *, namespace: str | None = None) -> None:
         """`namespace` pins the one shown (a conversation belongs to the namespace it

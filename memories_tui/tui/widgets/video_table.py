@@ -520,7 +520,8 @@ class VideoTable(ScrollView, can_focus=True):
         segments = []
         pad = " " * CELL_PADDING
         used = 0
-        for (key, _), (text, style), cell_width in zip(COLUMNS, cells, widths):
+        # One label or cell and one width per column: a mismatch is a bug, not a row to trim.
+        for (key, _), (text, style), cell_width in zip(COLUMNS, cells, widths, strict=True):
             if cell_width <= 0 or used >= width:
                 continue
             if cell_len(text) > cell_width:
