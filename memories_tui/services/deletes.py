@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from memories_tui.api.client import DELETE_CHUNK_SIZE
 from memories_tui.api.errors import AuthError, MemoriesError
@@ -71,6 +71,8 @@ class DeleteOutcome:
     checked: bool = False
     #: Whether it stopped early because the user asked it to.
     stopped: bool = False
+    #: Video names by id, as the caller knew them, for the sentences.
+    names: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def total(self) -> int:
@@ -84,8 +86,9 @@ class DeleteOutcome:
     def sentences(self, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
         """The outcome in plain words, as (kind, sentence) pairs; kind is "deleted",
         "failed", "unknown" or "not-sent". `names` maps ids to video names for the
-        lists; server text in them is made safe here."""
-        names = names or {}
+        lists (by default the ones given to the delete); server text in them is made
+        safe here."""
+        names = self.names if names is None else names
         said: list[tuple[str, str]] = []
         if self.deleted:
             count = len(self.deleted)
@@ -162,6 +165,7 @@ class DeleteService:
         unique_id: str,
         *,
         on_progress: Callable[[DeleteProgress], None] | None = None,
+        names: dict[str, str] | None = None,
     ) -> DeleteOutcome:
         """Delete `ids` (repeats sent once) in `unique_id`; see the module for the rules.
 
@@ -177,6 +181,7 @@ class DeleteService:
             self.last_outcome = None
             try:
                 outcome = await self._run(unique, unique_id, on_progress or (lambda _p: None))
+                outcome = replace(outcome, names=dict(names or {}))
                 self.last_outcome = outcome
                 return outcome
             finally:

@@ -105,6 +105,7 @@ async def test_quitting_during_a_delete_waits_for_the_request_in_flight(fake_ser
     app = hostile_app(fake_server.base_url, timeout=SHORT_TIMEOUT, page_size=200)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
+        first = app.screen.table.videos[0]
         await pilot.press("a", "d", "y")  # y asks for the count: 200 videos
         await pilot.press("2", "0", "0", "enter")
         await pilot.pause()
@@ -123,6 +124,8 @@ async def test_quitting_during_a_delete_waits_for_the_request_in_flight(fake_ser
     # Quitting does not wait for a check of 100 videos: it says what it does not know.
     assert "100 may or may not have been deleted (the request failed as you quit)" in (
         app.exit_summary)
+    # The videos are named as the table showed them (server text made safe).
+    assert f"{first.name} ({first.video_no})" in app.exit_summary
     assert fake_server.library.count() == 300
     assert not any("Deleted" in m for m in messages(app))
 

@@ -472,24 +472,25 @@ class LibraryScreen(ViewScreen):
 
         try:
             outcome = await self.app.deletes.delete(
-                [v.video_no for v in videos], unique_id, on_progress=progress
+                [v.video_no for v in videos], unique_id, on_progress=progress,
+                names={v.video_no: v.name for v in videos},
             )
         except DeleteBusyError as exc:
             self.notify(str(exc), timeout=4)
             return
         finally:
             self._set_loading("")
-        self._show_delete_outcome(outcome, {v.video_no: v.name for v in videos})
+        self._show_delete_outcome(outcome)
         if not self.app.is_running or self.app.deletes.last_outcome is None:
             return
         highlighted = self.table.highlighted
         self.load_page(self.query_state, use_cache=False,
                        keep_cursor_on=highlighted.video_no if highlighted else None)
 
-    def _show_delete_outcome(self, outcome: DeleteOutcome, names: dict[str, str]) -> None:
+    def _show_delete_outcome(self, outcome: DeleteOutcome) -> None:
         self.table.unmark(outcome.deleted)
         still_selected = bool(outcome.failed) and all(v in self.selected for v in outcome.failed)
-        for kind, sentence in outcome.sentences(names):
+        for kind, sentence in outcome.sentences():
             if kind == "deleted":
                 self.notify(sentence, title="Delete", timeout=5)
                 continue
