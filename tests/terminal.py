@@ -89,6 +89,6 @@ def read_until(master: int, needle: bytes, timeout: float = 30.0) -> float:
             try:
                 seen += os.read(master, 65536)
             except OSError:  # every end of the terminal closed: the app is gone
-                raise AssertionError(f"the app ended early; its screen: {seen[-600:]!r}")
+                raise AssertionError(f"the app ended early; its screen: {seen[-600:]!r}") from None
             first_output = first_output or time.monotonic()
     return first_output

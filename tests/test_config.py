@@ -61,9 +61,18 @@ def test_defaults_when_nothing_is_set(cwd: Path, config_path: Path) -> None:
 
 
 def test_precedence_flags_env_dotenv_file_defaults(cwd: Path, config_path: Path) -> None:
-    write(config_path, 'unique_id = "from-file"\npage_size = 10\ntheme = "nord"\ntimeout = 5\nrate_limit = 4\n')
-    write(cwd / ".env", "MEMORIES_UNIQUE_ID=from-dotenv\nMEMORIES_PAGE_SIZE=20\nMEMORIES_THEME=gruvbox\nMEMORIES_TIMEOUT=6\n")
-    environ = {"MEMORIES_UNIQUE_ID": "from-env", "MEMORIES_PAGE_SIZE": "30", "MEMORIES_THEME": "monokai"}
+    write(
+        config_path,
+        'unique_id = "from-file"\npage_size = 10\ntheme = "nord"\ntimeout = 5\nrate_limit = 4\n',
+    )
+    write(
+        cwd / ".env",
+        "MEMORIES_UNIQUE_ID=from-dotenv\nMEMORIES_PAGE_SIZE=20\n"
+        "MEMORIES_THEME=gruvbox\nMEMORIES_TIMEOUT=6\n",
+    )
+    environ = {
+        "MEMORIES_UNIQUE_ID": "from-env", "MEMORIES_PAGE_SIZE": "30", "MEMORIES_THEME": "monokai"
+    }
     flags = {"unique_id": "from-flag", "page_size": None}  # None: flag not given
 
     settings, warnings = load(cwd, config_path, flags, environ)
@@ -112,9 +121,13 @@ def test_every_setting_from_environment(cwd: Path, config_path: Path, tmp_path: 
 
 
 def test_typed_flags_and_unrelated_flag_keys(cwd: Path, config_path: Path, tmp_path: Path) -> None:
-    flags = {"page_size": 75, "download_dir": tmp_path, "allow_insecure_http": True, "demo": True, "command": None}
+    flags = {
+        "page_size": 75, "download_dir": tmp_path, "allow_insecure_http": True,
+        "demo": True, "command": None,
+    }
     settings, warnings = load(cwd, config_path, flags)
-    assert (settings.page_size, settings.download_dir, settings.allow_insecure_http) == (75, tmp_path, True)
+    got = (settings.page_size, settings.download_dir, settings.allow_insecure_http)
+    assert got == (75, tmp_path, True)
     assert warnings == []
 
 
@@ -147,8 +160,10 @@ def test_dotenv_is_not_loaded_into_the_environment(cwd: Path, config_path: Path)
         ("MEMORIES_TIMEOUT", "0", "timeout", 30.0, "not more than 0"),
         ("MEMORIES_TIMEOUT", "nan", "timeout", 30.0, "not a finite number"),
         ("MEMORIES_CONCURRENT_DOWNLOADS", "two", "concurrent_downloads", 2, "not a whole number"),
-        ("MEMORIES_ALLOW_INSECURE_HTTP", "maybe", "allow_insecure_http", False, "not true or false"),
-        ("MEMORIES_BASE_URL", "api.memories.ai", "base_url", "https://api.memories.ai", "not an http"),
+        ("MEMORIES_ALLOW_INSECURE_HTTP", "maybe", "allow_insecure_http", False,
+         "not true or false"),
+        ("MEMORIES_BASE_URL", "api.memories.ai", "base_url", "https://api.memories.ai",
+         "not an http"),
         ("MEMORIES_BASE_URL", "ftp://x", "base_url", "https://api.memories.ai", "not an http"),
         ("MEMORIES_UNIQUE_ID", "a\x1bb", "unique_id", "default", "control"),
     ],
@@ -170,7 +185,8 @@ def test_bad_value_falls_back_to_a_lower_source(cwd: Path, config_path: Path) ->
     settings, warnings = load(cwd, config_path, environ={"MEMORIES_PAGE_SIZE": "abc"})
     assert settings.page_size == 100
     assert warnings == [
-        f"MEMORIES_PAGE_SIZE is 'abc', which is not a whole number; using 100 (page_size in {config_path})."
+        "MEMORIES_PAGE_SIZE is 'abc', which is not a whole number; "
+        f"using 100 (page_size in {config_path})."
     ]
 
 
@@ -192,7 +208,10 @@ def test_concurrent_downloads_is_clamped(cwd: Path, config_path: Path) -> None:
 
 
 def test_config_file_wrong_types_and_unknown_keys(cwd: Path, config_path: Path) -> None:
-    write(config_path, 'page_size = "many"\napi_key = 12345\napikey = "typo"\nallow_insecure_http = "true"\n')
+    write(
+        config_path,
+        'page_size = "many"\napi_key = 12345\napikey = "typo"\nallow_insecure_http = "true"\n',
+    )
     settings, warnings = load(cwd, config_path)
     assert settings.page_size == 50
     assert settings.api_key is None
@@ -235,11 +254,15 @@ def test_world_readable_file_with_key_warns(cwd: Path, config_path: Path, where:
         path = write(config_path, f'api_key = "{KEY}"\n', mode=0o644)
     settings, warnings = load(cwd, config_path)
     assert settings.api_key == KEY
-    assert warnings == [f"{path} holds an API key and is readable by other users; run chmod 600 {path}"]
+    assert warnings == [
+        f"{path} holds an API key and is readable by other users; run chmod 600 {path}"
+    ]
     assert KEY not in warnings[0]
 
 
-def test_private_file_with_key_or_public_file_without_key_is_fine(cwd: Path, config_path: Path) -> None:
+def test_private_file_with_key_or_public_file_without_key_is_fine(
+    cwd: Path, config_path: Path
+) -> None:
     write(cwd / ".env", f"MEMORIES_API_KEY={KEY}\n", mode=0o600)
     write(config_path, 'theme = "nord"\n', mode=0o644)
     assert load(cwd, config_path).warnings == []
@@ -333,9 +356,11 @@ def test_key_that_cannot_go_in_a_header_is_skipped_without_quoting_it(
 @pytest.mark.parametrize(
     ("var", "value", "field", "default", "words"),
     [
-        ("MEMORIES_THEME", "no-such-theme", "theme", "textual-dark", "not a built-in Textual theme"),
+        ("MEMORIES_THEME", "no-such-theme", "theme", "textual-dark",
+         "not a built-in Textual theme"),
         ("MEMORIES_THEME", "${HOME}", "theme", "textual-dark", "one of: ansi-dark, ansi-light"),
-        ("MEMORIES_BASE_URL", "https://:8443", "base_url", "https://api.memories.ai", "not an http"),
+        ("MEMORIES_BASE_URL", "https://:8443", "base_url", "https://api.memories.ai",
+         "not an http"),
         ("MEMORIES_BASE_URL", "https://api.memories.ai:0", "base_url", "https://api.memories.ai",
          "a port outside 1–65535"),
         ("MEMORIES_BASE_URL", "https://api.memories.ai:99999", "base_url",
@@ -376,7 +401,8 @@ def test_address_with_a_password_is_skipped_without_showing_the_password(
 @pytest.mark.parametrize(
     ("var", "value", "used", "message"),
     [
-        ("MEMORIES_TIMEOUT", "1e9", 3600.0, "MEMORIES_TIMEOUT is 1e+09, outside 0.1–3600; using 3600."),
+        ("MEMORIES_TIMEOUT", "1e9", 3600.0,
+         "MEMORIES_TIMEOUT is 1e+09, outside 0.1–3600; using 3600."),
         ("MEMORIES_TIMEOUT", "0.01", 0.1, "MEMORIES_TIMEOUT is 0.01, outside 0.1–3600; using 0.1."),
         ("MEMORIES_RATE_LIMIT", "0.001", 0.01,
          "MEMORIES_RATE_LIMIT is 0.001, outside 0.01–100; using 0.01."),

@@ -20,7 +20,9 @@ from memories_tui.filenames import (
 
 ID = "VI606404158946574336"
 
-HOSTILE = list("/\\\x00\n\r\t\x1b\x7f\x85.-:*?\"<>| ") + ["..", "../", "\u202e", "\u200b", "\ufeff", "\ud800", "CON", "nul", "COM1", "é", "日本"]
+HOSTILE = list("/\\\x00\n\r\t\x1b\x7f\x85.-:*?\"<>| ") + [
+    "..", "../", "\u202e", "\u200b", "\ufeff", "\ud800", "CON", "nul", "COM1", "é", "日本",
+]
 any_piece = st.one_of(st.characters(exclude_categories=()), st.sampled_from(HOSTILE))
 any_string = st.lists(any_piece, max_size=80).map("".join)
 
@@ -112,7 +114,9 @@ def test_safe_destination_accepts_a_plain_name(tmp_path: Path) -> None:
     assert safe_destination(tmp_path, "clip.mp4") == tmp_path.resolve() / "clip.mp4"
 
 
-@pytest.mark.parametrize("bad", ["", ".", "..", "../x.mp4", "a/b.mp4", "/etc/passwd", "a\\b", "a\x00b"])
+@pytest.mark.parametrize(
+    "bad", ["", ".", "..", "../x.mp4", "a/b.mp4", "/etc/passwd", "a\\b", "a\x00b"]
+)
 def test_safe_destination_refuses_escapes(tmp_path: Path, bad: str) -> None:
     with pytest.raises(ValueError):
         safe_destination(tmp_path, bad)
@@ -179,5 +183,5 @@ def test_any_server_string_gives_a_file_name_that_stays_in_the_folder(
 def test_different_ids_give_different_names(pairs: list[tuple[str, str]]) -> None:
     # Real ids are letters and digits: for those, distinct videos never share a file.
     ids = [f"VI{n}" for n in range(len(pairs))]
-    names = [video_filename(name, video_no) for (name, _), video_no in zip(pairs, ids)]
+    names = [video_filename(name, video_no) for (name, _), video_no in zip(pairs, ids, strict=True)]
     assert len(set(names)) == len(names)

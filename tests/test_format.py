@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -22,7 +22,7 @@ from memories_tui.format import (
     thousands,
 )
 
-NOW = datetime(2025, 8, 4, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 8, 4, 12, 0, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -39,20 +39,28 @@ def test_relative_time_of_none_is_a_dash() -> None:
 
 @pytest.mark.parametrize(
     ("n", "shown"),
-    [(0, "0 Bytes"), (1, "1 Byte"), (999, "999 Bytes"), (1000, "1.0 kB"), (3_284_512, "3.3 MB"), (5 * 10**9, "5.0 GB")],
+    [
+        (0, "0 Bytes"), (1, "1 Byte"), (999, "999 Bytes"), (1000, "1.0 kB"),
+        (3_284_512, "3.3 MB"), (5 * 10**9, "5.0 GB"),
+    ],
 )
 def test_human_size(n: int, shown: str) -> None:
     assert human_size(n) == shown
 
 
-@pytest.mark.parametrize(("n", "shown"), [(0, "0 bytes"), (1, "1 byte"), (3_284_512, "3,284,512 bytes")])
+@pytest.mark.parametrize(
+    ("n", "shown"), [(0, "0 bytes"), (1, "1 byte"), (3_284_512, "3,284,512 bytes")]
+)
 def test_exact_bytes(n: int, shown: str) -> None:
     assert exact_bytes(n) == shown
 
 
 @pytest.mark.parametrize(
     ("seconds", "shown"),
-    [(0, "0:00:00"), (12, "0:00:12"), (75, "0:01:15"), (43_425, "12:03:45"), (100 * 3600, "100:00:00"), (12.9, "0:00:12"), (-5, "-0:00:05")],
+    [
+        (0, "0:00:00"), (12, "0:00:12"), (75, "0:01:15"), (43_425, "12:03:45"),
+        (100 * 3600, "100:00:00"), (12.9, "0:00:12"), (-5, "-0:00:05"),
+    ],
 )
 def test_duration_hms(seconds: float, shown: str) -> None:
     assert duration_hms(seconds) == shown
@@ -82,9 +90,10 @@ def test_relative_time_mixes_time_zones_and_naive_utc() -> None:
 
 
 def test_absolute_time_is_utc() -> None:
-    assert absolute_time(datetime(2025, 8, 1, 8, 33, 37, tzinfo=timezone.utc)) == "2025-08-01 08:33:37 UTC"
+    assert absolute_time(datetime(2025, 8, 1, 8, 33, 37, tzinfo=UTC)) == "2025-08-01 08:33:37 UTC"
     plus_two = timezone(timedelta(hours=2))
-    assert absolute_time(datetime(2025, 8, 1, 10, 33, 37, tzinfo=plus_two)) == "2025-08-01 08:33:37 UTC"
+    local_plus_two = datetime(2025, 8, 1, 10, 33, 37, tzinfo=plus_two)
+    assert absolute_time(local_plus_two) == "2025-08-01 08:33:37 UTC"
     assert absolute_time(datetime(2025, 8, 1, 8, 33, 37)) == "2025-08-01 08:33:37 UTC"
 
 
@@ -128,4 +137,4 @@ def test_fixed_clock_always_says_the_same_time() -> None:
 def test_system_clock_is_aware_utc() -> None:
     now = system_clock()
     assert now.utcoffset() == timedelta(0)
-    assert abs(now - datetime.now(timezone.utc)) < timedelta(seconds=5)
+    assert abs(now - datetime.now(UTC)) < timedelta(seconds=5)

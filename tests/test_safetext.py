@@ -15,8 +15,8 @@ from rich.text import Text
 from textual.content import Content
 
 from memories_tui.safetext import (
-    BIDI_AND_INVISIBLE,
     _EMOJI_JOINER,
+    BIDI_AND_INVISIBLE,
     as_text,
     escape_markup,
     safe_multiline,
@@ -151,7 +151,10 @@ markup_text = st.lists(markup_piece, max_size=20).map("".join)
 
 @pytest.mark.parametrize(
     "raw",
-    ["[bold]x[/bold]", "[@click=app.quit]quit[/]", "[B]x", "[ bold]x", "[$accent]x", "\\[b]", "[/]", "a\\"],
+    [
+        "[bold]x[/bold]", "[@click=app.quit]quit[/]", "[B]x", "[ bold]x", "[$accent]x", "\\[b]",
+        "[/]", "a\\",
+    ],
 )
 def test_escape_markup_examples_render_literally(raw: str) -> None:
     content = Content.from_markup(f"x {escape_markup(raw)}")

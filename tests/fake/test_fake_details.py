@@ -42,14 +42,17 @@ def test_other_public_videos_have_every_documented_field(client, server: FakeSer
 
 def test_private_video_details_and_metadata(client):
     video = ok_data(client.post("/list_videos", json={"size": 20}))["videos"][12]
-    details = ok_data(client.get("/get_private_video_details", params={"video_no": video["video_no"]}))
+    details = ok_data(
+        client.get("/get_private_video_details", params={"video_no": video["video_no"]})
+    )
     for key in ("video_no", "video_name", "duration", "size", "status", "create_time"):
         assert details[key] == video[key]
     assert {"fps", "width", "height", "resolution_label", "video_url"} <= set(details)
     assert details["resolution_label"].endswith(("P", "K"))
     meta = ok_data(client.get("/get_metadata", params={"video_no": video["video_no"]}))
     assert meta["size"] == int(video["size"]) and isinstance(meta["tags"], list)
-    assert {"datetime_taken", "camera_model", "latitude", "longitude", "bucket", "blob"} <= set(meta)
+    expected = {"datetime_taken", "camera_model", "latitude", "longitude", "bucket", "blob"}
+    assert expected <= set(meta)
     missing = client.get("/get_private_video_details", params={"video_no": "VI0"}).json()
     assert missing["code"] == "0001"
     # A video of another namespace is not found in the default one.
@@ -109,7 +112,8 @@ def test_session_detail_refs_point_at_real_videos(client, server: FakeServer):
     assert seen_private and seen_public
     missing = client.get("/get_session_detail", params={"sessionId": "1"}).json()
     assert missing["code"] == "0001"
-    assert ok_data(client.get("/list_sessions", params={"unique_id": "team-a"}))["total_count"] == "5"
+    team_a = ok_data(client.get("/list_sessions", params={"unique_id": "team-a"}))
+    assert team_a["total_count"] == "5"
 
 
 def test_images(client):
@@ -117,11 +121,14 @@ def test_images(client):
     assert set(data) == {"images", "current_page", "page_size", "total_count"}
     assert data["total_count"] == "57" and len(data["images"]) == 10
     for image in data["images"]:
-        assert set(image) == {"img_no", "img_name", "size", "width", "height", "status", "create_time"}
+        assert set(image) == {
+            "img_no", "img_name", "size", "width", "height", "status", "create_time"
+        }
         assert image["img_no"].startswith("IM") and len(image["img_no"]) == 20
     last = ok_data(client.post("/img_list_page", json={"page": 6, "size": 10}))
     assert len(last["images"]) == 7
-    assert ok_data(client.post("/img_list_page", json={"unique_id": "team-a"}))["total_count"] == "8"
+    team_a = ok_data(client.post("/img_list_page", json={"unique_id": "team-a"}))
+    assert team_a["total_count"] == "8"
 
 
 def task(client, task_id, **params) -> dict:
@@ -129,7 +136,8 @@ def task(client, task_id, **params) -> dict:
 
 
 def status_of(client, video_no) -> str:
-    return ok_data(client.get("/get_private_video_details", params={"video_no": video_no}))["status"]
+    details = client.get("/get_private_video_details", params={"video_no": video_no})
+    return ok_data(details)["status"]
 
 
 def test_finished_and_empty_tasks(client, server: FakeServer):
@@ -157,6 +165,8 @@ def test_growing_task_reveals_ids_and_videos_get_parsed(fresh_client, fresh_serv
     assert statuses == ["UNPARSE"] * PARSE_AFTER_READS + ["PARSE", "PARSE"]
     # Listing filtered by video_no also counts as a status read.
     second = seen[-1][1]
-    listed = [ok_data(fresh_client.post("/list_videos", json={"video_no": second}))["videos"][0]["status"]
-              for _ in range(PARSE_AFTER_READS + 1)]
+    listed = [
+        ok_data(fresh_client.post("/list_videos", json={"video_no": second}))["videos"][0]["status"]
+        for _ in range(PARSE_AFTER_READS + 1)
+    ]
     assert listed[-1] == "PARSE" and listed[0] == "UNPARSE"

@@ -21,7 +21,6 @@ from memories_tui.filenames import PART_SUFFIX
 from memories_tui.safetext import _EMOJI_JOINER
 from memories_tui.tui.app import MemoriesApp
 from memories_tui.tui.screens.library import LibraryScreen
-
 from tests.tui.helpers import TEST_KEY, make_app, wait_for_workers
 
 SIZE = (120, 40)

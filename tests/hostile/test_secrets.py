@@ -17,7 +17,6 @@ from memories_tui.fake.server import FakeServer
 from memories_tui.format import fixed_clock
 from memories_tui.tui.app import MemoriesApp
 from memories_tui.tui.modals.help import HelpModal
-
 from tests.conftest import FIXED_NOW
 
 from .support import (

@@ -7,7 +7,6 @@ from pathlib import Path
 from memories_tui.config import Settings
 from memories_tui.format import fixed_clock
 from memories_tui.tui.app import MemoriesApp
-
 from tests.conftest import FIXED_NOW
 
 TEST_KEY = "sk-test-abcdefghijklmnop"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from memories_tui.tui.widgets.downloads_panel import DownloadsPanel, bar_cells
-
 from tests.tui.helpers import make_app, wait_for_workers
 from tests.tui.test_views import screen_text
 

@@ -7,7 +7,6 @@ from memories_tui.tui.screens.library import LibraryScreen
 from memories_tui.tui.widgets.detail_pane import DetailPane
 from memories_tui.tui.widgets.pager import Pager
 from memories_tui.tui.widgets.video_table import VideoTable
-
 from tests.tui.helpers import make_app, wait_for_workers
 
 SIZE = (120, 40)
@@ -305,7 +304,9 @@ async def test_cursor_repaints_after_the_table_scrolled(fake_server):
         assert table.scroll_y > 0
         repainted = []
         original = table.refresh
-        table.refresh = lambda *regions, **kw: (repainted.extend(regions), original(*regions, **kw))[1]
+        table.refresh = lambda *regions, **kw: (
+            repainted.extend(regions), original(*regions, **kw)
+        )[1]
         await pilot.press("k")
         assert table.highlighted is table.videos[-2]
         # Both rows the cursor left and reached are repainted where they are on screen.

@@ -1,15 +1,12 @@
-"""Snapshots of the sessions, images, tasks and public video views at 120x40 (fixed seed and clock)."""
+"""Snapshots of the sessions, images, tasks and public video views at 120x40 (fixed seed and
+clock)."""
 
 from __future__ import annotations
-
-import importlib
 
 import pytest
 from textual.widgets import Input
 
-from memories_tui.tui.app import MemoriesApp
 from memories_tui.tui.screens.tasks import TasksScreen
-
 from tests.tui.helpers import make_app, wait_for_workers
 
 SIZE = (120, 40)
@@ -73,7 +70,8 @@ class TestTasks:
             await settle(pilot)
             await pilot.press("4")
             await settle(pilot)
-            pilot.app.screen.query_one("#task-id", Input).value = fake_server.library.task_ids["finished"]
+            task_id = fake_server.library.task_ids["finished"]
+            pilot.app.screen.query_one("#task-id", Input).value = task_id
             await pilot.press("enter")
             await settle(pilot)
 

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from memories_tui.tui.widgets.video_table import (
     CELL_PADDING,
     COLUMNS,
-    Cell,
     HIDE_ORDER,
+    Cell,
     layout_columns,
 )
 
@@ -34,7 +34,7 @@ def test_a_wide_table_shows_every_column():
 
 def test_a_narrow_table_hides_whole_columns_in_order():
     widths = layout_columns([row("Cooking class - final", "Unsupported codec")], LABELS, 72)
-    hidden = [k for k, w in zip(KEYS, widths) if w == 0 and k != "mark"]
+    hidden = [k for k, w in zip(KEYS, widths, strict=True) if w == 0 and k != "mark"]
     assert set(hidden) == set(HIDE_ORDER[: len(hidden)]) and "cause" in hidden
     assert widths[KEYS.index("name")] >= 16 and widths[KEYS.index("status")] == len("UNPARSE")
     assert used(widths) <= 72

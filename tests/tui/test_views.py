@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 
 import pytest
 from textual.widgets import Collapsible, Input, Markdown, OptionList
 
 from memories_tui.fake.server import FakeServer
-from memories_tui.tui.app import MemoriesApp
 from memories_tui.tui.modals.help import HelpModal, binding_rows
 from memories_tui.tui.modals.prompt import PromptModal
 from memories_tui.tui.screens.images import ImagesScreen
@@ -26,7 +24,6 @@ from memories_tui.tui.widgets.session_conversation import (
 from memories_tui.tui.widgets.session_list import SessionPager, SessionTable
 from memories_tui.tui.widgets.task_videos import TaskVideoTable
 from memories_tui.tui.widgets.video_table import VideoTable
-
 from tests.tui.helpers import make_app, wait_for_workers
 
 SIZE = (120, 40)
@@ -86,7 +83,8 @@ def assert_palette_offers_bindings(app, screen) -> None:
 
 
 def _session_with_first_ref(server, prefix: str) -> tuple[int, str, str]:
-    """(row on page 1, session id, cited id) of a session whose first citation starts with prefix."""
+    """(row on page 1, session id, cited id) of a session whose first citation starts with
+    prefix."""
     for row, session_id in enumerate(server.library.session_ids()[:20]):
         detail = server.library.session_detail(session_id)
         cited = [r["video"]["video_no"] for m in detail["messages"] for r in m.get("refs", [])]
@@ -160,7 +158,8 @@ async def test_session_detail_shows_turns_thinking_and_refs(fake_server):
         seconds = int(float(first_item["startTime"]))
         moment = f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
         rendered = str(links[0].render())
-        assert moment in rendered and first_item["type"] in rendered and first_item["text"] in rendered
+        assert moment in rendered
+        assert first_item["type"] in rendered and first_item["text"] in rendered
         thinkings = list(detail.query(Collapsible))
         assert len(thinkings) == sum(1 for m in answers if m.get("thinkings"))
         assert all(box.collapsed for box in thinkings)
