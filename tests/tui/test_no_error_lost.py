@@ -12,7 +12,6 @@ import pytest
 from memories_tui.services.downloads import JobState
 from memories_tui.tui.widgets.downloads_panel import DownloadsPanel
 from memories_tui.tui.widgets.pager import Pager
-
 from tests.hostile.support import SHORT_TIMEOUT, hostile_app, messages, notified, settle
 from tests.tui.helpers import make_app, wait_for_workers
 from tests.tui.test_views import screen_text
@@ -40,7 +39,7 @@ async def test_a_bug_while_loading_the_first_page_is_shown_not_a_hang(fake_serve
         assert app.is_running
         assert notified(app, "Something went wrong while running load page: PlantedBug: "
                              "the page could not be read.")
-        assert app.screen.query_one(Pager).loading == ""
+        assert app.screen.query_one(Pager).loading_text == ""
         app.clear_notifications()  # as the toast fades, the line under it shows
         await pilot.pause()
         assert "Loading" not in screen_text(app)

@@ -131,7 +131,7 @@ class LibraryScreen(ViewScreen):
     # -- loading pages ------------------------------------------------------------
 
     def _set_loading(self, message: str) -> None:
-        self.query_one(Pager).loading = message
+        self.query_one(Pager).loading_text = message
 
     @work(exclusive=True, group="page", exit_on_error=False)
     async def load_page(

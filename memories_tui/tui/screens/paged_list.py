@@ -6,7 +6,7 @@ no request, and `r` asks the server again."""
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from textual import work
 from textual.widgets import DataTable
@@ -18,7 +18,13 @@ from memories_tui.services.library import page_count
 from memories_tui.tui.screens.base import ViewScreen
 from memories_tui.tui.widgets.pager import Pager
 
-PageT = TypeVar("PageT")
+
+class _Page(Protocol):
+    @property
+    def total_count(self) -> int: ...
+
+
+PageT = TypeVar("PageT", bound=_Page)
 
 
 class PagedListScreen(ViewScreen, Generic[PageT]):
@@ -91,7 +97,7 @@ class PagedListScreen(ViewScreen, Generic[PageT]):
                         keep_cursor_on: str | None = None) -> None:
         """Fetch one page; a newer request cancels this one, so only the newest shows."""
         pager = self.pager
-        pager.loading = f"Loading page {page:,}…"
+        pager.loading_text = f"Loading page {page:,}…"
         if self.page_result is None:
             self.show_message(f"Loading {self.NOUN}…")
         try:
@@ -99,7 +105,7 @@ class PagedListScreen(ViewScreen, Generic[PageT]):
         except MemoriesError as exc:
             if get_current_worker().is_cancelled:
                 return
-            pager.loading = ""
+            pager.loading_text = ""
             message = self.show_error(exc, f"load page {page:,} of the {self.NOUN}")
             if self.page_result is None:
                 self.show_message(f"{message}\nPress r to retry.", error=True)
@@ -108,14 +114,14 @@ class PagedListScreen(ViewScreen, Generic[PageT]):
             return
         self.page = page
         self.page_result = result
-        pager.loading = ""
+        pager.loading_text = ""
         self.show_page(result, keep_cursor_on=keep_cursor_on)
         pager.total = result.total_count
         pager.page = page
         pager.pages = self.page_count
 
     def worker_failed(self, worker: Worker[Any]) -> None:
-        self.pager.loading = ""
+        self.pager.loading_text = ""
         if self.page_result is None:
             self.show_message(f"The {self.NOUN} could not be loaded (an unexpected error). "
                               "Press r to try again.", error=True)
