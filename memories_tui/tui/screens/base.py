@@ -32,9 +32,7 @@ class ViewScreen(Screen[Any]):
     MESSAGE_ID = ""
 
     if TYPE_CHECKING:  # the app these screens run in, with its services
-
-        @property
-        def app(self) -> MemoriesApp: ...
+        app: MemoriesApp
 
     # -- the message line ---------------------------------------------------------------
 
