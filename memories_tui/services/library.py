@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -110,6 +110,17 @@ class _LRU(Generic[K, V]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+async def _through(
+    cache: _LRU[K, V], key: K, use_cache: bool, fetch: Callable[[], Awaitable[V]]
+) -> V:
+    """`key`'s value from `cache`, or (not there, or `use_cache` off) fetched and kept."""
+    value = cache.get(key) if use_cache else None
+    if value is None:
+        value = await fetch()
+        cache.put(key, value)
+    return value
 
 
 def page_count(total: int, size: int) -> int:
@@ -298,42 +309,28 @@ class LibraryService:
     # -- the rest of the library ---------------------------------------------
 
     async def fetch_public(self, video_no: str) -> PublicVideo:
-        cached = self._public.get(video_no)
-        if cached is not None:
-            return cached
-        video = await self.client.get_public_video(video_no)
-        self._public.put(video_no, video)
-        return video
+        return await _through(self._public, video_no, True,
+                              lambda: self.client.get_public_video(video_no))
 
     async def list_sessions(
         self, page: int, unique_id: str, *, use_cache: bool = True
     ) -> SessionPage:
-        key = (unique_id, page)
-        cached = self._sessions.get(key) if use_cache else None
-        if cached is None:
-            cached = await self.client.list_sessions(page, unique_id=unique_id)
-            self._sessions.put(key, cached)
-        return cached
+        return await _through(self._sessions, (unique_id, page), use_cache,
+                              lambda: self.client.list_sessions(page, unique_id=unique_id))
 
     async def session_detail(
         self, session_id: str, unique_id: str, *, use_cache: bool = True
     ) -> SessionDetail:
-        key = (unique_id, session_id)
-        cached = self._session_details.get(key) if use_cache else None
-        if cached is None:
-            cached = await self.client.get_session_detail(session_id, unique_id=unique_id)
-            self._session_details.put(key, cached)
-        return cached
+        return await _through(
+            self._session_details, (unique_id, session_id), use_cache,
+            lambda: self.client.get_session_detail(session_id, unique_id=unique_id),
+        )
 
     async def list_images(
         self, page: int, size: int, unique_id: str, *, use_cache: bool = True
     ) -> ImagePage:
-        key = (unique_id, size, page)
-        cached = self._images.get(key) if use_cache else None
-        if cached is None:
-            cached = await self.client.list_images(page, size, unique_id=unique_id)
-            self._images.put(key, cached)
-        return cached
+        return await _through(self._images, (unique_id, size, page), use_cache,
+                              lambda: self.client.list_images(page, size, unique_id=unique_id))
 
     def forget_lists(self) -> None:
         """Forget cached pages of sessions and images (the user asked to refresh)."""
@@ -351,6 +348,5 @@ class LibraryService:
 
     async def refresh_public(self, video_no: str) -> PublicVideo:
         """Read a public video again (the user pressed refresh) and cache the answer."""
-        video = await self.client.get_public_video(video_no)
-        self._public.put(video_no, video)
-        return video
+        return await _through(self._public, video_no, False,
+                              lambda: self.client.get_public_video(video_no))
