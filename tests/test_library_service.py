@@ -103,3 +103,34 @@ async def test_a_fetch_begun_ahead_that_failed_before_anyone_asked_is_not_resent
         assert list_pages(fake_server) == [1]
         page = await library.fetch_page(VideoQuery(page=1))  # the user retries
         assert page.videos and list_pages(fake_server) == [1, 1]
+
+
+class SmallListCache(LibraryService):
+    LIST_CACHE_PAGES = 2
+    SESSION_DETAIL_CACHE_SIZE = 1
+
+
+def requests_to(server, path: str) -> list:
+    return [r for r in server.requests if r.path.endswith(path)]
+
+
+async def test_sessions_and_images_are_cached_bounded_and_refreshed_on_demand(fake_server):
+    async with MemoriesClient(KEY, fake_server.base_url, rate_limit=None) as client:
+        library = SmallListCache(client)
+        first = await library.list_sessions(1, "default")
+        assert await library.list_sessions(1, "default") is first  # revisited: no request
+        await library.list_sessions(1, "default", use_cache=False)  # r: asked again
+        await library.list_images(1, 10, "default")
+        await library.list_images(2, 10, "default")
+        await library.list_images(3, 10, "default")  # the first page falls out
+        await library.list_images(1, 10, "default")
+        assert len(requests_to(fake_server, "/list_sessions")) == 2
+        assert [r.body["page"] for r in requests_to(fake_server, "/img_list_page")] == [1, 2, 3, 1]
+        session_id = first.sessions[0].session_id
+        detail = await library.session_detail(session_id, "default")
+        assert await library.session_detail(session_id, "default") is detail
+        assert len(requests_to(fake_server, "/get_session_detail")) == 1
+        # Another namespace is another entry, never the cached one.
+        await library.list_sessions(1, "team-a")
+        assert [r.query.get("unique_id") for r in requests_to(fake_server, "/list_sessions")] == [
+            "default", "default", "team-a"]
