@@ -7,8 +7,6 @@ requests still travel over real HTTP to the fake, and the test asserts what a us
 
 from __future__ import annotations
 
-import pytest
-
 from memories_tui.services.downloads import JobState
 from memories_tui.tui.widgets.downloads_panel import DownloadsPanel
 from memories_tui.tui.widgets.pager import Pager
@@ -129,10 +127,11 @@ async def test_quitting_during_a_delete_waits_for_the_request_in_flight(fake_ser
     assert not any("Deleted" in m for m in messages(app))
 
 
-@pytest.mark.parametrize("answer", ["y"])
-async def test_quitting_with_downloads_and_a_delete_asks_then_waits(fake_server, tmp_path, answer):
+async def test_quitting_with_downloads_and_a_delete_asks_then_waits(fake_server, tmp_path):
     """The quit confirmation for running downloads comes first; the delete then ends
-    its request in flight before the app goes."""
+    its request in flight before the app goes, and no partial file is left."""
+    from memories_tui.tui.modals.confirm_quit import ConfirmQuitModal
+
     fake_server.faults.push("stall-body", path="/download")
     fake_server.faults.push("stall", path="/delete_videos")
     app = hostile_app(fake_server.base_url, timeout=SHORT_TIMEOUT, download_dir=tmp_path)
@@ -140,15 +139,22 @@ async def test_quitting_with_downloads_and_a_delete_asks_then_waits(fake_server,
         await settle(pilot)
         await pilot.press("s")
         await pilot.pause()
-        await pilot.press("enter")
+        await pilot.press("enter")  # the download dialog's Download
         await pilot.pause()
-        await pilot.press("down", "d", "y")
+        await pilot.press("down", "d", "y")  # delete the next video: the server holds it
         await pilot.pause()
+        assert app.downloads.active and app.deletes.running
         await pilot.press("q")
         await pilot.pause()
-        await pilot.press(answer)
+        assert isinstance(app.screen, ConfirmQuitModal)
+        await pilot.press("tab", "enter")  # "Quit and cancel"
+        await pilot.pause()
+        assert notified(app, "Quitting once the server has answered the delete request")
         await settle(pilot)
+    assert app.return_code == 0
     assert len(delete_requests(fake_server)) == 1
+    assert app.exit_summary is not None and "1 may or may not have been deleted" in (
+        app.exit_summary)
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
 
 
