@@ -92,3 +92,22 @@ async def test_page_one_travels_while_the_interface_is_imported(monkeypatch):
         await library.close()
         listener.close()
     assert arrived == [b"POST /serve/api/v1/list_videos HTTP/1.1"]
+
+
+def test_start_up_loads_no_command_line_tool_of_httpx():
+    """httpx imports its own command-line tool (click, pygments) unless told not to; at
+    start-up that cost up to 60 ms. The settings parse a base URL with httpx before the
+    client exists, so the guard must hold whichever module imports httpx first."""
+    import subprocess
+
+    script = (
+        "import sys\n"
+        "from memories_tui.config import load_settings\n"
+        "load_settings({'base_url': 'https://api.example.test', 'api_key': 'sk-test-x'},"
+        " environ={}, config_path=None)\n"
+        "import memories_tui.logs, memories_tui.tui.app\n"
+        "print(sorted(m for m in ('click', 'pygments') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.stdout.strip() == "[]", done.stderr

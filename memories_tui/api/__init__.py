@@ -5,22 +5,15 @@ Knows neither services nor Textual. Import from here:
     from memories_tui.api import MemoriesClient, NotFoundError, VideoPage
 """
 
-import sys
-
-# httpx's package imports its command-line tool (click, pygments, rich's syntax and
-# progress) when it can: ~20 ms of start-up for a tool we never run. A None entry in
-# sys.modules makes that one import fail, and httpx then defines a stub `main` instead
-# (its own fallback for installs without the CLI's extras). Nothing else changes.
-sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
-
-from memories_tui.api.client import (  # noqa: E402 - after the line above, on purpose
+# (httpx's command-line tool is kept from loading by memories_tui/__init__.py.)
+from memories_tui.api.client import (
     DEFAULT_BASE_URL,
     DELETE_CHUNK_SIZE,
     MemoriesClient,
     is_loopback_host,
 )
-from memories_tui.api.download import DownloadStream  # noqa: E402
-from memories_tui.api.errors import (  # noqa: E402
+from memories_tui.api.download import DownloadStream
+from memories_tui.api.errors import (
     AuthError,
     BadResponseError,
     InsecureURLError,
@@ -32,7 +25,7 @@ from memories_tui.api.errors import (  # noqa: E402
     ServerError,
     mask_key,
 )
-from memories_tui.api.models import (  # noqa: E402
+from memories_tui.api.models import (
     DeleteChunkResult,
     DeleteReport,
     Video,
