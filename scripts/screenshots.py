@@ -8,6 +8,7 @@ SVG per view. No key and no network are needed.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -15,6 +16,10 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import Input
+
+# The help names the log file: shown from the default place (as "~/…"), the pictures
+# come out the same on every machine.
+os.environ.pop("XDG_STATE_HOME", None)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
