@@ -77,3 +77,32 @@ def test_a_file_that_appears_meanwhile_is_not_overwritten(tmp_path):
     part.write_bytes(b"newer")
     assert DownloadManager._finish_file(part, final, Conflict.OVERWRITE) == final
     assert final.read_bytes() == b"newer"
+
+
+async def test_a_body_without_length_is_checked_against_the_listed_size(fake_server, tmp_path):
+    """No Content-Length: only the size the library lists tells a cut from the end of
+    the file. Listed size unknown (0): nothing to compare, the body is taken as it is."""
+    from dataclasses import replace
+
+    from memories_tui.api.client import MemoriesClient
+    from memories_tui.fake import expected_bytes
+
+    video_no = fake_server.library.small_video_ids(limit=1)[0]
+    size = fake_server.library.get_video(video_no).size
+    listed = video(video_no, "clip")
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    async with MemoriesClient("sk-test-abcdefghijklmnop", fake_server.base_url,
+                              rate_limit=None) as client:
+        manager = DownloadManager(client)
+        fake_server.faults.push("no-length-cut", path="/download")
+        (cut,) = manager.start(plan_downloads([replace(listed, size=size)], tmp_path / "a"),
+                               "default", Conflict.SKIP)
+        fake_server.faults.push("no-length-cut", path="/download")
+        (unknown,) = manager.start(plan_downloads([replace(listed, size=0)], tmp_path / "b"),
+                                   "default", Conflict.SKIP)
+        await manager.wait_idle()
+    assert cut.state is JobState.FAILED and f"the library lists {size:,}" in (cut.error or "")
+    assert list((tmp_path / "a").iterdir()) == []
+    assert unknown.state is JobState.DONE
+    assert unknown.path.read_bytes() == expected_bytes(video_no, size, 0, size // 3)

@@ -622,13 +622,12 @@ class MemoriesClient:
                 "The server sent a web page instead of the video.", http_status=status
             )
         raw = response.aiter_raw()
-        first = b""
-        if not content_type:
-            # Unlabelled: look at the first bytes, since a JSON refusal may come this way too.
-            first = await anext(raw, b"")
-            if looks_like_json(first):
-                body = await _read_bounded(raw, MAX_REFUSAL_BYTES, already=first)
-                raise self._refusal(body, status, retry_after, subject)
+        # Whatever the label says, look at the first bytes: the service may send its
+        # JSON refusal as application/octet-stream, and no video file starts with "{".
+        first = await anext(raw, b"")
+        if looks_like_json(first):
+            body = await _read_bounded(raw, MAX_REFUSAL_BYTES, already=first)
+            raise self._refusal(body, status, retry_after, subject)
         return DownloadStream(
             raw,
             total=parse_content_length(response.headers.get("Content-Length")),

@@ -55,7 +55,7 @@ def is_html_type(content_type: str | None) -> bool:
 
 
 def looks_like_json(first_bytes: bytes) -> bool:
-    """Whether an unlabelled body starts like a JSON object (no video format does)."""
+    """Whether a download's body starts like a JSON object (no video format does)."""
     return first_bytes.lstrip()[:1] == b"{"
 
 

@@ -7,6 +7,9 @@ pushed; ``path=`` limits one to requests whose path ends with it (e.g. "/downloa
 Kinds:
 
 - ``"429"``: the rate-limit envelope ``0429`` (HTTP 200, ``Retry-After: 1``).
+- ``"429-bare"``: the same without ``Retry-After``, as the real service often sends it.
+- ``"refusal-octet"``: a download refusal (the ``0001`` envelope, HTTP 200) labelled
+  ``application/octet-stream``, as the real service may label it.
 - ``"401"``: HTTP 401 with the failure envelope, as when a key is revoked mid-session.
 - ``"500"``: HTTP 500 with a Spring-style JSON error body (not the envelope).
 - ``"502"``, ``"503-html"``: HTTP 502 / 503 with an HTML page, as a proxy sends.
@@ -28,12 +31,16 @@ Kinds:
 - ``"long"``: the whole body, then 4 KiB more past ``Content-Length``.
 - ``"stall-body"``: headers with the full ``Content-Length``, half the body, then
   nothing more on a connection kept open, until the client leaves or the server stops.
+- ``"no-length"``: the handler's body with no ``Content-Length``, ended by closing the
+  connection (close-delimited), whole.
+- ``"no-length-cut"``: the same, closed after a third of the body: nothing in the
+  framing says it is short.
 - ``"drop"``: the connection is closed without a byte of the answer (no status line),
   after the handler has run: a delete is applied, and the client cannot know it.
   ``faults.push("drop", path="/delete_videos")``, or from the command line
   ``memories-tui fake-server --fault drop:1:/delete_videos``.
 
-The last six run the real handler first and change or break its answer, so a
+The last eight run the real handler first and change or break its answer, so a
 download is cut (or stalls) mid-video, a listing mid-JSON, and a delete's answer is
 lost after the delete.
 """
@@ -54,9 +61,11 @@ from .wire import failure, rate_limited
 
 FAULT_KINDS = ("429", "401", "500", "502", "503-html", "malformed", "envelope-missing",
                "envelope-types", "data-types", "redirect", "echo-key", "stall",
-               "code-number", "cut", "short", "long", "stall-body", "drop")
+               "code-number", "cut", "short", "long", "stall-body", "drop", "429-bare",
+               "refusal-octet", "no-length", "no-length-cut")
 #: Faults applied to the handler's answer rather than instead of it.
-BODY_FAULTS = ("code-number", "cut", "short", "long", "stall-body", "drop")
+BODY_FAULTS = ("code-number", "cut", "short", "long", "stall-body", "drop", "no-length",
+               "no-length-cut")
 LONG_EXTRA = 4096
 
 
@@ -162,6 +171,11 @@ def fault_response(kind: str, request: Request, stopping: threading.Event) -> Re
     path = request.url.path
     if kind == "429":
         return JSONResponse(rate_limited(), headers={"Retry-After": "1"})
+    if kind == "429-bare":
+        return JSONResponse(rate_limited())
+    if kind == "refusal-octet":
+        body = json.dumps(failure("0001", "video not found")).encode()
+        return Response(body, media_type="application/octet-stream")
     if kind == "401":
         return JSONResponse(failure("0401", "Unauthorized: missing or invalid API key"),
                             status_code=401)
@@ -234,4 +248,8 @@ def break_response(kind: str, response: Response, stopping: threading.Event) -> 
         return stream.broken(extra=b"\0" * LONG_EXTRA)
     if kind == "stall-body":
         return stream.broken(send_bytes=n // 2, hold_open=True)
+    if kind == "no-length":
+        return stream.broken(close_delimited=True)
+    if kind == "no-length-cut":
+        return stream.broken(send_bytes=n // 3, close_delimited=True)
     raise ValueError(f"{kind!r} is not a body fault")

@@ -31,6 +31,10 @@ RAW_SEND_KEY = "memories_fake.raw_send"
 ChunkSource = Callable[[int, int], Iterable[bytes]]
 
 
+#: How much a raw write (see `ByteStreamResponse`) may leave unsent before it waits.
+RAW_WRITE_BUFFER = 1024 * 1024
+
+
 def transport_of(scope: Scope) -> Any | None:
     """The connection's asyncio transport under uvicorn's h11 protocol, else None."""
     cycle = getattr(scope.get(RAW_SEND_KEY), "__self__", None)
@@ -107,7 +111,8 @@ class ByteStreamResponse(Response):
     def __init__(self, *, length: int, chunks: ChunkSource, media_type: str,
                  stopping: threading.Event | None = None, status_code: int = 200,
                  headers: dict[str, str] | None = None, send_bytes: int | None = None,
-                 extra: bytes = b"", hold_open: bool = False) -> None:
+                 extra: bytes = b"", hold_open: bool = False,
+                 close_delimited: bool = False) -> None:
         self.status_code = status_code
         self.media_type = media_type
         self.background = None
@@ -116,20 +121,47 @@ class ByteStreamResponse(Response):
         self.send_bytes = length if send_bytes is None else min(send_bytes, length)
         self.extra = extra
         self.hold_open = hold_open
+        self.close_delimited = close_delimited
         self.init_headers({**(headers or {}), "content-length": str(length)})
 
     def broken(self, *, send_bytes: int | None = None, extra: bytes = b"",
-               hold_open: bool = False) -> ByteStreamResponse:
+               hold_open: bool = False, close_delimited: bool = False) -> ByteStreamResponse:
         return ByteStreamResponse(
             length=self.length, chunks=self.chunks, media_type=self.media_type or "",
             stopping=self.stopping, status_code=self.status_code,
             headers={k: v for k, v in self.headers.items() if k != "content-length"},
             send_bytes=send_bytes, extra=extra, hold_open=hold_open,
+            close_delimited=close_delimited,
         )
+
+    async def _send_close_delimited(self, scope: Scope, watch: ClientWatch) -> None:
+        """No Content-Length: the body ends where the connection does (HTTP/1.1 allows
+        it with `Connection: close`). Written past h11, which would frame it as chunked;
+        then the connection is closed, after all or part (`send_bytes`) of the body."""
+        transport = transport_of(scope)
+        if transport is None:
+            raise ConnectionAbortedError("fake server: no connection to write a raw body to")
+        head = [f"HTTP/1.1 {self.status_code} OK".encode()]
+        head += [name + b": " + value for name, value in self.raw_headers
+                 if name.lower() not in (b"content-length", b"connection")]
+        transport.write(b"\r\n".join([*head, b"connection: close", b"", b""]))
+        for chunk in self.chunks(0, self.send_bytes):
+            if watch.gone.is_set():
+                return
+            transport.write(chunk)
+            # Written past uvicorn's flow control: keep the buffer bounded ourselves.
+            while transport.get_write_buffer_size() > RAW_WRITE_BUFFER:
+                if watch.gone.is_set() or transport.is_closing():
+                    return
+                await asyncio.sleep(0.002)
+        await watch.drop(scope)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         watch = ClientWatch(receive, scope, self.stopping)
         try:
+            if self.close_delimited:
+                await self._send_close_delimited(scope, watch)
+                return
             await send({"type": "http.response.start", "status": self.status_code,
                         "headers": self.raw_headers})
             for chunk in self.chunks(0, self.send_bytes):

@@ -138,6 +138,27 @@ def plan_downloads(videos: Iterable[Video], folder: Path) -> list[PlannedFile]:
     return planned
 
 
+def check_complete(job: DownloadJob) -> None:
+    """Raise BadResponseError unless `job` received the whole file.
+
+    The whole file is what the server announced (Content-Length). When it announced
+    nothing (the body simply ended with the connection, as the service may send it),
+    it is the size the library lists for the video, when that is known (above 0): a
+    connection that broke early looks, on the wire, just like the end of the file.
+    """
+    if job.total is not None:
+        expected, source = job.total, "the server announced"
+    elif job.expected_size:
+        expected, source = job.expected_size, "the library lists"
+    else:
+        return  # nothing to compare with: the size is unknown ("0") and was not sent
+    if job.received != expected:
+        raise BadResponseError(
+            f"The download of {job.video_no} ended after {job.received:,} bytes; "
+            f"{source} {expected:,}. Nothing was kept."
+        )
+
+
 def describe_os_error(exc: OSError, path: Path) -> str:
     """An OSError in plain words, naming the folder or file it concerns."""
     if exc.errno == errno.ENOSPC:
@@ -355,11 +376,7 @@ class DownloadManager:
                     self._report(job)
 
                 await stream.save_to(handle, progress)
-            if job.total is not None and job.received != job.total:
-                raise BadResponseError(
-                    f"The download of {job.video_no} ended after {job.received:,} of "
-                    f"{job.total:,} bytes."
-                )
+            check_complete(job)
             await asyncio.to_thread(_flush_and_close, handle)
         except BaseException:
             await asyncio.to_thread(handle.close)

@@ -329,7 +329,8 @@ def test_every_documented_kind_is_exercised():
     assert set(FAULT_KINDS) == {"429", "401", "500", "502", "503-html", "malformed",
                                 "envelope-missing", "envelope-types", "data-types", "redirect",
                                 "echo-key", "stall", "code-number", "cut", "short", "long",
-                                "stall-body", "drop"}
+                                "stall-body", "drop", "429-bare", "refusal-octet", "no-length",
+                                "no-length-cut"}
 
 
 def test_drop_applies_the_delete_then_closes_without_a_byte_of_answer():
@@ -360,3 +361,39 @@ def test_drop_is_a_fault_spec_on_the_command_line():
 
     assert _fault_spec("drop:1:/delete_videos") == ("drop", 1, "/delete_videos")
     assert "drop" in FAULT_KINDS
+
+
+def download_raw(srv: FakeServer, video_no: str) -> tuple[bytes, bytes]:
+    body = json.dumps({"video_no": video_no}).encode()
+    raw = raw_http(srv, b"POST " + API.encode() + b"/download HTTP/1.1\r\nHost: x\r\n"
+                   b"Authorization: " + API_KEY.encode() + b"\r\nContent-Type: application/json\r\n"
+                   b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    head, _, payload = raw.partition(b"\r\n\r\n")
+    return head.lower(), payload
+
+
+@pytest.mark.parametrize("kind", ["no-length", "no-length-cut"])
+def test_a_download_without_content_length_ends_with_the_connection(fault_server, fc, kind):
+    """Close-delimited, as the service may send a file: nothing in the framing says
+    whether all of it came, so a cut (no-length-cut) looks like a normal end."""
+    video_no, size = small_video(fault_server)
+    fault_server.faults.push(kind)
+    head, payload = download_raw(fault_server, video_no)
+    assert head.startswith(b"http/1.1 200") and b"content-length" not in head
+    assert b"transfer-encoding" not in head and b"connection: close" in head
+    sent = size if kind == "no-length" else size // 3
+    assert payload == expected_bytes(video_no, size, 0, sent)
+    # An httpx client reads it to the end without an error, short or not.
+    fault_server.faults.push(kind)
+    assert len(fc.post("/download", json={"video_no": video_no}).content) == sent
+
+
+def test_a_refusal_labelled_as_a_video_and_a_rate_limit_without_retry_after(fault_server, fc):
+    video_no, _ = small_video(fault_server)
+    fault_server.faults.push("refusal-octet")
+    refusal = fc.post("/download", json={"video_no": video_no})
+    assert refusal.headers["content-type"] == "application/octet-stream"
+    assert refusal.json()["code"] == "0001" and refusal.json()["msg"] == "video not found"
+    fault_server.faults.push("429-bare")
+    limited = fc.post("/list_videos", json={})
+    assert limited.json()["code"] == "0429" and "retry-after" not in limited.headers

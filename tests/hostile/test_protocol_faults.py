@@ -238,3 +238,33 @@ async def test_downloads_shorter_or_longer_than_announced(fake_server, tmp_path,
             assert long.state.value == "failed" and files == []
         assert sum("Download failed" in m for m in messages(app)) >= 2
         assert_still_running(app)
+
+
+async def test_a_refusal_labelled_as_a_video_or_a_body_cut_without_length_is_never_kept(
+    fake_server, tmp_path, folder
+):
+    """The real service may label its JSON refusal application/octet-stream, and may
+    send a file with no Content-Length, ended by closing the connection: then a cut is
+    only visible against the size the library lists. Neither is ever kept as a video;
+    a whole file without Content-Length still is."""
+    chosen = fake_server.library.small_video_ids(limit=3)
+    for kind in ("refusal-octet", "no-length-cut", "no-length"):
+        fake_server.faults.push(kind, path="/download")
+    app = hostile_app(fake_server.base_url, download_dir=folder, concurrent_downloads=1)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await started(pilot)
+        await download(pilot, screen, chosen)
+        await downloads_finished(pilot)
+        refused, cut, whole = app.downloads.jobs  # one at a time: faults in this order
+        assert refused.state.value == "failed"
+        assert refused.error == f"Video {refused.video_no} was not found."
+        size = fake_server.library.get_video(cut.video_no).size
+        assert cut.state.value == "failed"
+        assert cut.error == (f"The download of {cut.video_no} ended after {size // 3:,} bytes; "
+                             f"the library lists {size:,}. Nothing was kept.")
+        assert whole.state.value == "done"
+        files = assert_no_stray_files(tmp_path, folder)
+        whole_size = fake_server.library.get_video(whole.video_no).size
+        assert [f.read_bytes() for f in files] == [expected_bytes(whole.video_no, whole_size)]
+        assert sum("Download failed" in m for m in messages(app)) == 2
+        assert_still_running(app)
