@@ -481,17 +481,39 @@ def _key_withheld_by_dotenv(
     )
 
 
-def _server(base_url: str) -> tuple[str, int]:
-    """Where a base URL sends requests: (host, port), the host case-folded."""
+def _server(base_url: str) -> tuple[str, str, int]:
+    """Where and how a base URL sends requests: (scheme, host, port), the host
+    case-folded. The scheme counts: the same host over plain http is another place
+    for a key to go (in clear text, on the way)."""
     url = _parse_url(base_url)
     port = url.port or (443 if url.scheme == "https" else 80)
-    return url.raw_host.decode("ascii").lower(), port
+    return url.scheme, url.raw_host.decode("ascii").lower(), port
 
 
-def _where(server: tuple[str, int]) -> str:
-    host, port = server
+def _where(server: tuple[str, str, int]) -> str:
+    scheme, host, port = server
     host = f"[{host}]" if ":" in host else host
-    return host if port in (80, 443) else f"{host}:{port}"
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}" if port == default else f"{scheme}://{host}:{port}"
+
+
+def _insecure_http_from_dotenv(
+    resolved: dict[str, _Resolved], typed: _Source, dotenv: _Source, dotenv_path: Path
+) -> str | None:
+    """Why the `.env`'s permission for plain http must be ignored, or None.
+
+    Like the base URL, it comes with the folder: it may loosen how a key the user keeps
+    elsewhere travels only if that key is in the same `.env` (or typed as a flag)."""
+    allow, key = resolved["allow_insecure_http"], resolved["api_key"]
+    if allow.source is not dotenv or not allow.value or key.source is None:
+        return None
+    if key.source in (dotenv, typed):
+        return None
+    return (
+        f"{dotenv_path} sets {ENV_VARS['allow_insecure_http']}, but the API key comes from "
+        f"{key.source.label('api_key')}: ignoring it, so the key never travels in clear "
+        f"text because of a .env. Pass --allow-insecure-http to allow it."
+    )
 
 
 def load_settings(
@@ -522,6 +544,10 @@ def load_settings(
     if errors:
         raise SettingsError(" ".join(errors))
     values = {name: value for name, (value, _source) in resolved.items()}
+    insecure = _insecure_http_from_dotenv(resolved, typed, dotenv, dotenv_path)
+    if insecure is not None:
+        values["allow_insecure_http"] = False
+        warnings.append(insecure)
     withheld = _key_withheld_by_dotenv(resolved, sources, typed, dotenv, dotenv_path)
     if withheld is not None:
         values["api_key"] = None

@@ -559,7 +559,8 @@ def test_dotenv_pointing_elsewhere_does_not_get_a_key_from_elsewhere(
     assert settings.api_key is None
     assert settings.base_url == EVIL
     assert warnings == [
-        (f"{dotenv} points the base URL at evil.example instead of api.memories.ai, so the API "
+        (f"{dotenv} points the base URL at https://evil.example instead of "
+        "https://api.memories.ai, so the API "
         f"key from {origin} is not sent there. To use that server with your key, pass "
         "--base-url (or set MEMORIES_BASE_URL in the environment), or put MEMORIES_API_KEY "
         "in that .env.")
@@ -581,9 +582,11 @@ def test_dotenv_pointing_elsewhere_does_not_get_a_key_from_elsewhere(
         ("http://api.memories.ai", None, False),
         ("https://api.memories.ai", "https://corp.example", False),
         ("http://127.0.0.1:8765", None, False),
+        # Same host and port, but plain http: the key would travel in clear text.
+        ("http://api.memories.ai:443", None, False),
     ],
 )
-def test_dotenv_base_url_is_compared_by_host_and_port(
+def test_dotenv_base_url_is_compared_by_scheme_host_and_port(
     cwd: Path, config_path: Path, dotenv_url: str, config_url: str | None, kept: bool
 ) -> None:
     write(cwd / ".env", f"MEMORIES_BASE_URL={dotenv_url}\n")
@@ -593,6 +596,25 @@ def test_dotenv_base_url_is_compared_by_host_and_port(
     assert settings.base_url == dotenv_url.rstrip("/")
     assert (settings.api_key == KEY) is kept
     assert len(withheld(warnings)) == (0 if kept else 1)
+
+
+def test_dotenv_cannot_allow_plain_http_for_a_key_from_elsewhere(
+    cwd: Path, config_path: Path
+) -> None:
+    """A cloned repository's .env must not make the user's own key travel in clear text,
+    not even to the right host and port."""
+    dotenv = write(cwd / ".env", "MEMORIES_BASE_URL=http://api.memories.ai:443\n"
+                                 "MEMORIES_ALLOW_INSECURE_HTTP=1\n")
+    settings, warnings = load(cwd, config_path, environ={"MEMORIES_API_KEY": KEY})
+    assert settings.api_key is None and settings.allow_insecure_http is False
+    assert any(w.startswith(f"{dotenv} sets MEMORIES_ALLOW_INSECURE_HTTP, but the API key "
+                            "comes from MEMORIES_API_KEY: ignoring it") for w in warnings)
+    assert len(withheld(warnings)) == 1
+    # With the key in that same .env, the .env speaks for itself.
+    write(cwd / ".env", f"MEMORIES_BASE_URL=http://192.0.2.1\nMEMORIES_API_KEY={KEY}\n"
+                        "MEMORIES_ALLOW_INSECURE_HTTP=1\n")
+    settings, warnings = load(cwd, config_path)
+    assert settings.allow_insecure_http is True and settings.api_key == KEY and warnings == []
 
 
 def test_key_in_the_same_dotenv_goes_where_that_dotenv_says(cwd: Path, config_path: Path) -> None:
