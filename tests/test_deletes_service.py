@@ -167,3 +167,69 @@ async def test_after_a_delete_the_cached_pages_are_not_trusted(fake_server, serv
     await service.delete([page.videos[0].video_no], "default")
     again = await library.fetch_page(VideoQuery(page=1, size=10))
     assert page.videos[0].video_no not in {v.video_no for v in again.videos}
+
+
+async def test_stopping_while_waiting_out_a_rate_limit_sends_nothing_more(fake_server, service):
+    """The server refused with 0429 (it did nothing); the user quits during the wait:
+    the chunk is not sent again, and is reported as not sent."""
+    ids = fake_server.library.ids()[:3]
+    fake_server.faults.push("429", path="/delete_videos")
+    waits = service.sleep
+
+    async def quit_while_waiting(seconds: float) -> None:
+        await waits(seconds)
+        service.request_stop()
+
+    service.library.client._sleep = quit_while_waiting
+    outcome = await service.delete(ids, "default")
+    assert len(delete_requests(fake_server)) == 1 and len(waits.waits) == 1
+    assert outcome.not_sent == tuple(ids) and outcome.stopped and not outcome.deleted
+    assert fake_server.library.count() == 300
+
+
+async def test_stopping_before_the_check_leaves_the_unclear_ones_unknown(fake_server, service):
+    ids = fake_server.library.ids()[:4]
+    fake_server.faults.push("cut", path="/delete_videos")
+
+    def progress(step) -> None:
+        if step.checking:
+            service.request_stop()
+
+    outcome = await service.delete(ids, "default", on_progress=progress)
+    assert checks(fake_server) == [] and len(delete_requests(fake_server)) == 1
+    assert outcome.unknown == tuple(ids) and outcome.stopped
+    (kind, sentence), = outcome.sentences()
+    assert kind == "unknown" and "as you quit, before the app could check" in sentence
+
+
+async def test_a_refusal_of_the_servers_own_is_checked_not_taken_as_not_deleted(
+    fake_server, service
+):
+    """A refusal may mean "already gone" (a duplicate request, not found): only the list
+    says what remains. Here the server refused and kept the videos: not deleted."""
+    ids = fake_server.library.ids()[:2]
+    fake_server.faults.push("echo-key", path="/delete_videos")  # a failure envelope, 0400
+    outcome = await service.delete(ids, "default")
+    assert len(delete_requests(fake_server)) == 1
+    assert sorted(checks(fake_server)) == sorted(ids)
+    assert outcome.failed == tuple(ids) and outcome.checked
+
+
+async def test_a_bug_mid_delete_still_leaves_an_outcome_of_what_is_known(
+    fake_server, service, monkeypatch
+):
+    ids = fake_server.library.ids()[:150]
+    fake_server.faults.push("cut", path="/delete_videos")
+
+    async def broken(*_args, **_kwargs) -> bool:
+        raise ZeroDivisionError("planted")
+
+    monkeypatch.setattr(service.library, "is_present", broken)
+    with pytest.raises(ZeroDivisionError):
+        await service.delete(ids, "default")
+    outcome = service.last_outcome
+    assert outcome is not None and outcome.stopped
+    # The first chunk was sent and its answer lost; the second was never sent.
+    assert outcome.deleted == tuple(ids[100:])
+    assert outcome.unknown == tuple(ids[:100])
+    assert outcome.not_sent == () and outcome.total == 150

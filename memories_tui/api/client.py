@@ -377,6 +377,7 @@ class MemoriesClient:
         *,
         unique_id: str | None = None,
         on_chunk: Callable[[DeleteChunkResult], None] | None = None,
+        may_resend: Callable[[], bool] | None = None,
     ) -> DeleteReport:
         """Delete videos for good, at most 100 per request, one request after another.
 
@@ -384,7 +385,8 @@ class MemoriesClient:
         tried, except after an `AuthError`: then every remaining chunk is marked failed
         with that error and nothing more is sent. `on_chunk` hears about every chunk,
         sent or not, in order. A chunk whose error has `maybe_applied` may be gone
-        anyway: list those ids to find out.
+        anyway: list those ids to find out. A chunk refused with `0429` (nothing done)
+        is sent again after the wait unless `may_resend()` says no, before or after it.
         """
         if isinstance(ids, str):
             raise TypeError("delete_videos takes a list of ids, not one string.")
@@ -405,6 +407,7 @@ class MemoriesClient:
                         params={"unique_id": uid},
                         json=list(chunk),
                         idempotent=False,
+                        may_resend=may_resend,
                     )
                 except AuthError as exc:
                     auth_error = exc
@@ -487,6 +490,7 @@ class MemoriesClient:
         json: object = None,
         idempotent: bool = True,
         subject: str | None = None,
+        may_resend: Callable[[], bool] | None = None,
     ) -> object:
         """Send one API call (with pacing and retries) and return the envelope's `data`."""
 
@@ -494,7 +498,8 @@ class MemoriesClient:
             return await self._read_data(response, subject)
 
         return await self._with_retries(
-            method, path, params=params, json=json, idempotent=idempotent, handle=read_data
+            method, path, params=params, json=json, idempotent=idempotent, handle=read_data,
+            may_resend=may_resend,
         )
 
     async def _with_retries(
@@ -509,6 +514,7 @@ class MemoriesClient:
         idempotent: bool = True,
         keep_open: bool = False,
         via: httpx.AsyncClient | None = None,
+        may_resend: Callable[[], bool] | None = None,
     ) -> T:
         """Send until `handle` turns an answer into a result, or retrying must stop.
 
@@ -584,6 +590,8 @@ class MemoriesClient:
                 delay = self._backoff.delay(retry, error.retry_after)
             if delay is None:
                 raise error
+            if may_resend is not None and not may_resend():
+                raise error  # the caller is stopping: this answer is the last
             retry += 1
             log.info(
                 "%s %s failed (%s); retry %d of %d in %.1f s.",
@@ -591,6 +599,8 @@ class MemoriesClient:
             )
             reason = WAIT_RATE_LIMIT if isinstance(error, RateLimitedError) else WAIT_RETRY
             await self._wait(delay, reason)
+            if may_resend is not None and not may_resend():
+                raise error  # it stopped while we waited
 
     async def _read_data(self, response: httpx.Response, subject: str | None) -> object:
         """The `data` of a JSON answer, or the typed error the answer stands for."""

@@ -6,12 +6,16 @@ about whether the server acted. The rules, decided here and nowhere else:
 
 - one delete runs at a time; asking for a second one while it runs sends nothing;
 - at most 100 ids a request (the API's limit), one request after another;
-- a request is sent once. After an ambiguous failure (`maybe_applied`) it is never sent
-  again: the server is asked which of those videos still exist, and the outcome says
-  deleted, not deleted, or unknown (when even that check failed) for every id;
+- a request is sent once. After a failure that leaves it unclear what the server did
+  (`maybe_applied`: a timeout, a cut, a 5xx; or a refusal of its own, such as a
+  duplicate request) it is never sent again: the server is asked which of those videos
+  still exist, and the outcome says deleted, not deleted, or unknown (when even that
+  check failed) for every id. Only a `0429` (the server did nothing) is waited out and
+  sent again;
 - after a rejected key nothing more is sent;
-- `request_stop()` (the user quits) lets the request in flight finish and sends no more;
-  an ambiguous chunk is then reported unknown rather than checked, so quitting is quick.
+- `request_stop()` (the user quits) lets the request in flight finish and sends no more:
+  no further chunk, no resend after a `0429`, no further check (what was not checked is
+  reported unknown), so quitting is quick.
 
 Nothing here knows Textual: the TUI shows a `DeleteOutcome`, and so can any other caller.
 """
@@ -21,10 +25,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from memories_tui.api.client import DELETE_CHUNK_SIZE
-from memories_tui.api.errors import AuthError, MemoriesError
+from memories_tui.api.errors import AuthError, MemoriesError, RateLimitedError
 from memories_tui.safetext import safe_text
 from memories_tui.services.library import LibraryService
 
@@ -98,8 +102,9 @@ class DeleteOutcome:
             failed = f"{len(self.failed):,} not deleted{reason}: {listed(self.failed, names)}."
             said.append(("failed", failed))
         if self.unknown:
-            if self.stopped and not self.checked:
-                why, then = "the request failed as you quit", "Look again to see which remain."
+            if self.stopped:
+                why, then = ("the request failed as you quit, before the app could check",
+                             "Look again to see which remain.")
             else:
                 why, then = "the request failed, then so did the check", (
                     "Press r to see which remain.")
@@ -124,12 +129,29 @@ def listed(video_nos: Sequence[str], names: dict[str, str], shown: int = 5) -> s
 
 @dataclass
 class _Tally:
+    """What one delete knows so far, as it goes."""
+
     deleted: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     not_sent: list[str] = field(default_factory=list)
-    ambiguous: list[str] = field(default_factory=list)
+    ambiguous: list[str] = field(default_factory=list)  # to be checked
+    sent: list[str] = field(default_factory=list)  # ids whose request went out
     reason: str | None = None
+    checked: bool = False
+    stopped: bool = False
+
+    def outcome(self, names: dict[str, str] | None, *, stopped: bool) -> DeleteOutcome:
+        return DeleteOutcome(
+            deleted=tuple(self.deleted),
+            failed=tuple(self.failed),
+            unknown=tuple(self.unknown),
+            not_sent=tuple(self.not_sent),
+            reason=self.reason,
+            checked=self.checked,
+            stopped=stopped,
+            names=dict(names or {}),
+        )
 
 
 class DeleteService:
@@ -170,7 +192,8 @@ class DeleteService:
         """Delete `ids` (repeats sent once) in `unique_id`; see the module for the rules.
 
         Raises `DeleteBusyError` at once if a delete is running. Never raises for what
-        the server or the network does: that is in the outcome.
+        the server or the network does: that is in the outcome. Should it raise for
+        anything else (a bug), `last_outcome` still says what is known so far.
         """
         if self._lock.locked():
             raise DeleteBusyError("A delete is already running; wait for it to finish.")
@@ -179,78 +202,97 @@ class DeleteService:
             self._stop = False
             self._finished = asyncio.Event()
             self.last_outcome = None
+            tally = _Tally()
             try:
-                outcome = await self._run(unique, unique_id, on_progress or (lambda _p: None))
-                outcome = replace(outcome, names=dict(names or {}))
-                self.last_outcome = outcome
-                return outcome
+                await self._run(tally, unique, unique_id, on_progress or (lambda _p: None))
+            except BaseException:
+                # What was sent and not answered is unknown; what was not sent, not sent.
+                answered = {*tally.deleted, *tally.failed, *tally.unknown, *tally.not_sent}
+                pending = [i for i in unique if i not in answered]
+                sent = set(tally.sent) - answered
+                tally.unknown.extend(i for i in pending if i in sent)
+                tally.not_sent.extend(i for i in pending if i not in sent)
+                tally.ambiguous.clear()
+                self.last_outcome = tally.outcome(names, stopped=True)
+                raise
+            else:
+                self.last_outcome = tally.outcome(names, stopped=tally.stopped)
+                for kind, sentence in self.last_outcome.sentences():
+                    if kind != "deleted":
+                        log.warning("Delete: %s", sentence)
+                return self.last_outcome
             finally:
                 # Whatever happened, cached pages and details may now be wrong.
                 self.library.forget_videos(unique, unique_id)
                 self._finished.set()
 
     async def _run(
-        self, ids: list[str], unique_id: str, progress: Callable[[DeleteProgress], None]
-    ) -> DeleteOutcome:
-        tally = _Tally()
+        self,
+        tally: _Tally,
+        ids: list[str],
+        unique_id: str,
+        progress: Callable[[DeleteProgress], None],
+    ) -> None:
         client = self.library.client
         progress(DeleteProgress(0, len(ids)))
         chunks = [ids[i : i + self.chunk_size] for i in range(0, len(ids), self.chunk_size)]
         done = 0
-        stopped = False
         for number, chunk in enumerate(chunks):
             if self._stop:
-                stopped = True
+                tally.stopped = True
                 for rest in chunks[number:]:
                     tally.not_sent.extend(rest)
                 break
-            report = await client.delete_videos(chunk, unique_id=unique_id)
+            tally.sent.extend(chunk)
+            report = await client.delete_videos(
+                chunk, unique_id=unique_id, may_resend=lambda: not self._stop
+            )
             result = report.chunks[0]
             done += len(chunk)
             progress(DeleteProgress(done, len(ids)))
-            if result.ok:
+            error = result.error
+            if result.ok or error is None:
                 tally.deleted.extend(chunk)
                 continue
-            error = result.error
-            if tally.reason is None and error is not None:
+            if tally.reason is None:
                 tally.reason = error.message
-            if error is not None and error.maybe_applied:
-                tally.ambiguous.extend(chunk)
-            else:
-                tally.failed.extend(chunk)
-            if isinstance(error, AuthError):
+            if isinstance(error, RateLimitedError):
+                # Refused, so nothing was done; given up, or stopped waiting to resend.
+                if self._stop:
+                    tally.stopped = True
+                    tally.not_sent.extend(chunk)
+                else:
+                    tally.failed.extend(chunk)
+            elif isinstance(error, AuthError):
                 # The key was refused: anything more would be refused too.
+                tally.failed.extend(chunk)
                 for rest in chunks[number + 1 :]:
                     tally.not_sent.extend(rest)
                 break
-        checked = False
-        if tally.ambiguous:
-            if self._stop:
-                stopped = True
-                tally.unknown.extend(tally.ambiguous)
             else:
-                checked = True
-                progress(DeleteProgress(done, len(ids), checking=True))
-                await self._reconcile(tally, unique_id)
-        return DeleteOutcome(
-            deleted=tuple(tally.deleted),
-            failed=tuple(tally.failed),
-            unknown=tuple(tally.unknown),
-            not_sent=tuple(tally.not_sent),
-            reason=tally.reason,
-            checked=checked,
-            stopped=stopped,
-        )
+                # It may have acted (a timeout, a cut, a 5xx), or refused some ids for a
+                # reason of its own (already gone, a duplicate request): only the list
+                # of what remains tells. Never by sending it again.
+                tally.ambiguous.extend(chunk)
+        if tally.ambiguous:
+            tally.checked = True
+            progress(DeleteProgress(done, len(ids), checking=True))
+            await self._reconcile(tally, unique_id)
 
     async def _reconcile(self, tally: _Tally, unique_id: str) -> None:
-        """Ask which ids of ambiguous chunks still exist; never resend the delete."""
-        try:
-            present = set(await self.library.still_present(tally.ambiguous, unique_id))
-        except MemoriesError as exc:
-            # Not even that could be checked: say so rather than guess either way.
-            log.warning("Checking %d videos after a failed delete failed: %s",
-                        len(tally.ambiguous), exc.message)
-            tally.unknown.extend(tally.ambiguous)
-            return
-        for video_no in tally.ambiguous:
-            (tally.failed if video_no in present else tally.deleted).append(video_no)
+        """Ask which ids of ambiguous chunks still exist, one by one; stopping (the user
+        quits) leaves the rest unknown. Never resends the delete."""
+        for at, video_no in enumerate(tally.ambiguous):
+            if self._stop:
+                tally.stopped = True
+                tally.unknown.extend(tally.ambiguous[at:])
+                break
+            try:
+                present = await self.library.is_present(video_no, unique_id)
+            except MemoriesError as exc:
+                # Not even that could be checked: say so rather than guess either way.
+                log.warning("Checking videos after a failed delete failed: %s", exc.message)
+                tally.unknown.extend(tally.ambiguous[at:])
+                break
+            (tally.failed if present else tally.deleted).append(video_no)
+        tally.ambiguous.clear()

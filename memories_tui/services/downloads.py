@@ -340,10 +340,12 @@ class DownloadManager:
         except MemoriesError as exc:
             job.state = JobState.FAILED
             job.error = exc.message
+            log.warning("Download of %s failed: %s", job.video_no, exc.message)
             await _remove_quietly(part)
         except OSError as exc:
             job.state = JobState.FAILED
             job.error = describe_os_error(exc, job.path)
+            log.warning("Download of %s failed: %s", job.video_no, job.error)
             await _remove_quietly(part)
         except Exception as exc:
             # A bug, not the network or the disk: the user must still see the job end

@@ -1,4 +1,4 @@
-"""The video library as the TUI sees it: filtered pages, details and deletes, cached.
+"""The video library as the views see it: filtered pages, details, sessions, images, cached.
 
 The API has no sorting and a 1 request/s budget, so this layer keeps recently seen
 pages and details in bounded caches: a revisited page costs no request and a long
@@ -173,11 +173,10 @@ class LibraryService:
             cached = self._pages.get(query)
             if cached is not None:
                 return cached
-            started = self._started.get(query)
+            # Taken, not only read: its answer (or its error) is for one caller. A
+            # later caller asks the server again (the user pressed r, or came back).
+            started = self._started.pop(query, None)
             if started is not None:
-                if started.done():
-                    # It failed before anyone asked: its error is this answer, once.
-                    del self._started[query]
                 # Shielded, like a prefetch: leaving the page must not cancel it.
                 return await asyncio.shield(started)
             pending = self._prefetching.get(query)
@@ -297,14 +296,10 @@ class LibraryService:
         for video_no in ids:
             self._details.discard((unique_id, video_no))
 
-    async def still_present(self, ids: Iterable[str], unique_id: str) -> list[str]:
-        """Which of `ids` the server still lists (used after an ambiguous failure)."""
-        present = []
-        for video_no in ids:
-            page = await self.client.list_videos(1, 1, video_no=video_no, unique_id=unique_id)
-            if any(v.video_no == video_no for v in page.videos):
-                present.append(video_no)
-        return present
+    async def is_present(self, video_no: str, unique_id: str) -> bool:
+        """Whether the server still lists `video_no` (asked after an unclear delete)."""
+        page = await self.client.list_videos(1, 1, video_no=video_no, unique_id=unique_id)
+        return any(v.video_no == video_no for v in page.videos)
 
     # -- the rest of the library ---------------------------------------------
 

@@ -94,7 +94,8 @@ class MemoriesApp(App[None]):
         self.client.on_rate_wait = self._on_rate_wait
         self.deletes = DeleteService(library)
         self.downloads = DownloadManager(self.client, concurrency=settings.concurrent_downloads)
-        self._quitting = False
+        #: True once the user asked to quit while a delete ran (it is finishing).
+        self.quitting = False
         #: What the terminal is told after the app has gone (a delete cut short).
         self.exit_summary: str | None = None
         if settings.theme:
@@ -188,14 +189,17 @@ class MemoriesApp(App[None]):
         happen and never get here; this is for bugs, so the user sees that something
         went wrong instead of a screen that waits for ever, and the log has the trace.
         """
+        from memories_tui.api.errors import redact
         from memories_tui.logs import log_path
 
         error = worker.error
         doing = (worker.name or worker.group or "a background task").replace("_", " ")
         log.error("Worker %r (group %r) failed.", worker.name, worker.group, exc_info=error)
         where = log_path()
+        # An exception's text may quote anything, a key included: masked here too.
+        said = redact(f"{type(error).__name__}: {error}")
         self.notify(
-            f"Something went wrong while running {doing}: {type(error).__name__}: {error}. "
+            f"Something went wrong while running {doing}: {said}. "
             + (f"The details are in {where}." if where else "Run with --debug for details."),
             title="Unexpected error",
             severity="error",
@@ -266,7 +270,7 @@ class MemoriesApp(App[None]):
 
     async def action_quit(self) -> None:
         running = self.downloads.active
-        if not running or self._quitting:
+        if not running or self.quitting:
             self.quit_now()
             return
         from memories_tui.tui.modals.confirm_quit import ConfirmQuitModal
@@ -279,17 +283,25 @@ class MemoriesApp(App[None]):
 
     def quit_now(self) -> None:
         """Leave: downloads stop (their partial files go); a delete first finishes the
-        request in flight, and what it did is said on the terminal after the exit."""
+        request in flight, and what it did is said on the terminal after the exit. Asked
+        again meanwhile (q, a hang-up), the app leaves at once, and says what it knows."""
         self.downloads.cancel_all()
         if not self.deletes.running:
             self.exit()
             return
-        if not self._quitting:
-            self._quitting = True
-            self.deletes.request_stop()
-            self.notify("Quitting once the server has answered the delete request in "
-                        "flight; nothing more will be sent.", title="Delete", timeout=30)
-            self._exit_after_delete()
+        if self.quitting:
+            self.exit_summary = (
+                "memories-tui: you quit again before the delete request in flight was "
+                "answered, so what it did is unknown. Look again to see which videos remain."
+            )
+            self.exit(message=Text(self.exit_summary))
+            return
+        self.quitting = True
+        self.deletes.request_stop()
+        self.notify("Quitting once the server has answered the delete request in flight; "
+                    "nothing more will be sent. Press q again to leave at once.",
+                    title="Delete", timeout=30)
+        self._exit_after_delete()
 
     @work(group="quit", exit_on_error=False)
     async def _exit_after_delete(self) -> None:

@@ -11,6 +11,7 @@ from memories_tui.api.errors import (
     RateLimitedError,
     RequestTimeout,
     ServerError,
+    redact,
 )
 
 
@@ -32,7 +33,8 @@ def describe_error(exc: BaseException, doing: str) -> str:
         hint = "The server's answer made no sense; try again (r)."
     else:  # an insecure URL or anything else: the message itself says what to do
         hint = ""
-    message = exc.message if isinstance(exc, MemoriesError) else str(exc)
+    # Our own errors are redacted when made; anything else may quote a key.
+    message = exc.message if isinstance(exc, MemoriesError) else redact(str(exc))
     message = message.rstrip(".")
     text = f"Could not {doing}: {message}."
     return f"{text} {hint}".strip()

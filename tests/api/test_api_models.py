@@ -363,3 +363,27 @@ def test_delete_report_sums_up_chunks():
     assert report.maybe_deleted == ("c",)
     assert not report.ok
     assert len(report.errors) == 2
+
+
+def test_images_under_item_with_numeric_ids_are_read():
+    """The service's image answers put the list under `item`, with 64-bit numeric ids."""
+    from memories_tui.api.models.images import parse_image_page
+
+    big = 2**53 + 7  # past what a float holds exactly: must stay digit for digit
+    page = parse_image_page({"current_page": 1, "page_size": 20, "total_count": "2",
+                             "item": [{"id": big, "name": "a.jpg", "img_url": "https://x/a"},
+                                      {"id": "12", "name": "b.jpg"}]})
+    assert [i.image_no for i in page.images] == [str(big), "12"]
+    assert [i.name for i in page.images] == ["a.jpg", "b.jpg"]
+    assert dict(page.images[0].extra)["img_url"] == "https://x/a"
+    assert page.total_count == 2 and not page.unreadable
+
+
+def test_an_image_total_without_a_readable_list_is_flagged_not_an_empty_page():
+    from memories_tui.api.models.images import parse_image_page
+
+    unknown_key = parse_image_page({"total_count": "2", "pictures": [{"id": 1}, {"id": 2}]})
+    no_ids = parse_image_page({"total_count": "1", "item": [{"name": "nameless"}]})
+    empty = parse_image_page({"total_count": "0", "item": []})
+    assert unknown_key.unreadable and no_ids.unreadable
+    assert not empty.unreadable and empty.images == ()

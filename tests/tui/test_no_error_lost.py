@@ -119,8 +119,8 @@ async def test_quitting_during_a_delete_waits_for_the_request_in_flight(fake_ser
     assert app.exit_summary.startswith("memories-tui: you quit during a delete.")
     assert "100 not sent, so not deleted" in app.exit_summary
     # Quitting does not wait for a check of 100 videos: it says what it does not know.
-    assert "100 may or may not have been deleted (the request failed as you quit)" in (
-        app.exit_summary)
+    assert ("100 may or may not have been deleted (the request failed as you quit, "
+            "before the app could check)") in app.exit_summary
     # The videos are named as the table showed them (server text made safe).
     assert f"{first.name} ({first.video_no})" in app.exit_summary
     assert fake_server.library.count() == 300
@@ -204,3 +204,21 @@ async def test_with_no_key_nothing_is_sent_and_the_screen_says_why(fake_server):
         assert "No API key is set: nothing was sent" in text
         assert "MEMORIES_API_KEY" in text and "Loading" not in text
     assert fake_server.requests == []
+
+
+async def test_quitting_twice_during_a_delete_leaves_at_once_and_says_so(fake_server):
+    fake_server.faults.push("stall", path="/delete_videos")
+    app = hostile_app(fake_server.base_url, timeout=30.0)  # the server would hold it long
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert app.deletes.running
+        await pilot.press("q")
+        await pilot.pause()
+        assert notified(app, "Press q again to leave at once.")
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.exit_summary is not None and "you quit again before the delete request" in (
+        app.exit_summary)
+    assert len(delete_requests(fake_server)) == 1

@@ -42,6 +42,9 @@ class ImagePage:
     page: int
     page_size: int
     total_count: int
+    #: The answer counts images but holds no list this client can read (an unknown key,
+    #: or records without ids): the view must say so, never show a silent empty table.
+    unreadable: bool = False
 
 
 # The image endpoint is undocumented: accept the likely spellings of each known field.
@@ -75,11 +78,21 @@ def parse_image(record: dict[str, object]) -> Image | None:
     )
 
 
+#: Where the list may be: the real service's image answers use `item`.
+_IMAGE_LIST_KEYS = ("item", "items", "images", "imgs", "img_list", "list", "records")
+
+
 def parse_image_page(data: object, *, page: int = 1, size: int = 20) -> ImagePage:
-    """List Images `data`: images under `images` (or `imgs`, `list`, `records`)."""
+    """List Images `data`: images under `item` (or `items`, `images`, `imgs`, `list`…)."""
     body = require_object(data, "the image list")
-    _, raw_list = first_present(body, "images", "imgs", "img_list", "list", "records")
-    images = [i for r in records(raw_list, "images") if (i := parse_image(r))]
+    key, raw_list = first_present(body, *_IMAGE_LIST_KEYS)
+    found = records(raw_list, "images")
+    images = [i for r in found if (i := parse_image(r))]
     unique = unique_by_id(images, "image", lambda i: i.image_no)
     page, size, total = page_numbers(body, "image list", len(unique), page, size)
-    return ImagePage(images=unique, page=page, page_size=size, total_count=total)
+    unreadable = total > 0 and (key is None or (bool(found) and not unique))
+    if unreadable:
+        log.warning("The image list counts %d images but holds none this client can read "
+                    "(keys: %s).", total, ", ".join(sorted(map(str, body))[:10]))
+    return ImagePage(images=unique, page=page, page_size=size, total_count=total,
+                     unreadable=unreadable)

@@ -9,6 +9,7 @@ nothing stays "Loading…").
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -22,6 +23,8 @@ from memories_tui.tui.links import is_web_link
 
 if TYPE_CHECKING:
     from memories_tui.tui.app import MemoriesApp
+
+log = logging.getLogger("memories_tui.tui")
 
 
 class ViewScreen(Screen[Any]):
@@ -48,6 +51,7 @@ class ViewScreen(Screen[Any]):
     def show_error(self, exc: BaseException, doing: str, *, title: str = "") -> str:
         """Notify `exc` in plain words ("Could not `doing`: why. What to do.")."""
         message = describe_error(exc, doing)
+        log.warning("%s: %s", self.VIEW_NAME or type(self).__name__, message)
         self.notify(message, title=title or self.VIEW_NAME, severity="error", markup=False,
                     timeout=8)
         return message

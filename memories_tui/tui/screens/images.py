@@ -54,7 +54,12 @@ class ImagesScreen(PagedListScreen[ImagePage]):
 
     def show_page(self, result: ImagePage, *, keep_cursor_on: str | None = None) -> None:
         self.table.show_images(result.images, now=self.app.clock(), keep_cursor_on=keep_cursor_on)
-        self._show_empty(not result.images)
+        if result.unreadable:
+            self.show_message(
+                f"The server counts {result.total_count:,} images but sent no list this app "
+                "can read. Details are in the log.", error=True)
+        else:
+            self._show_empty(not result.images)
         self._show_detail()
 
     def row_id(self, row: Image) -> str:

@@ -481,8 +481,8 @@ class LibraryScreen(ViewScreen):
         finally:
             self._set_loading("")
         self._show_delete_outcome(outcome)
-        if not self.app.is_running or self.app.deletes.last_outcome is None:
-            return
+        if self.app.quitting:
+            return  # the app is leaving: no more requests
         highlighted = self.table.highlighted
         self.load_page(self.query_state, use_cache=False,
                        keep_cursor_on=highlighted.video_no if highlighted else None)
