@@ -647,6 +647,7 @@ class MemoriesClient:
             prefix=first,
             on_close=response.aclose,
             body=response.extensions.get(DOWNLOAD_BODY),
+            chunked="chunked" in response.headers.get("Transfer-Encoding", "").lower(),
         )
 
     @staticmethod

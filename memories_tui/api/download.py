@@ -89,8 +89,12 @@ class DownloadStream:
         prefix: bytes = b"",
         on_close: Callable[[], Awaitable[None]] | None = None,
         body: DownloadBody | None = None,
+        chunked: bool = False,
     ) -> None:
         self.total = total
+        #: Neither a length nor chunked framing: the body ends where the connection does,
+        #: so a connection cut early looks just like the end of the file.
+        self.close_delimited = total is None and not chunked
         self.content_type = content_type
         self.received = 0
         self._chunks = chunks

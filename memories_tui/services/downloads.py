@@ -78,6 +78,7 @@ class DownloadJob:
     started_at: float | None = None
     finished_at: float | None = None
     speed: float = 0.0  # bytes per second, smoothed
+    close_delimited: bool = False  # the body had no framing to tell a cut from the end
     _last_report: float = field(default=0.0, repr=False)
 
     @property
@@ -141,17 +142,18 @@ def plan_downloads(videos: Iterable[Video], folder: Path) -> list[PlannedFile]:
 def check_complete(job: DownloadJob) -> None:
     """Raise BadResponseError unless `job` received the whole file.
 
-    The whole file is what the server announced (Content-Length). When it announced
-    nothing (the body simply ended with the connection, as the service may send it),
-    it is the size the library lists for the video, when that is known (above 0): a
-    connection that broke early looks, on the wire, just like the end of the file.
+    The whole file is what the server announced (Content-Length). A chunked body shows a
+    cut in its own framing (the client raises). A body with neither, ended by closing
+    the connection, as the service may send it, is compared with the size the library
+    lists for the video, when that is known (above 0): a connection that broke early
+    looks, on the wire, just like the end of the file.
     """
     if job.total is not None:
         expected, source = job.total, "the server announced"
-    elif job.expected_size:
+    elif job.close_delimited and job.expected_size:
         expected, source = job.expected_size, "the library lists"
     else:
-        return  # nothing to compare with: the size is unknown ("0") and was not sent
+        return  # nothing to compare with
     if job.received != expected:
         raise BadResponseError(
             f"The download of {job.video_no} ended after {job.received:,} bytes; "
@@ -366,6 +368,7 @@ class DownloadManager:
         try:
             async with self.client.download(job.video_no, unique_id=job.unique_id) as stream:
                 job.total = stream.total
+                job.close_delimited = stream.close_delimited
                 window = [self._clock(), 0]  # start of the speed window, bytes then
 
                 def progress(received: int) -> None:
