@@ -3,9 +3,11 @@
 Heavy imports (Textual, httpx, uvicorn) happen only once we know which one is wanted,
 so `--help` and the fake server start quickly.
 
-Exit codes, which scripts rely on: 0 ok, 1 failure, 2 usage or refusal (a bad flag, a
-setting the client refuses), 4 key rejected. A bad flag is one line on stderr, never a
-traceback; a bad value from anywhere else is a warning the TUI shows.
+Exit codes, which scripts rely on: 0 ok, 2 usage or refusal (a bad flag, a setting the
+client refuses, a port the fake server cannot have), 130 interrupted before the TUI was
+up. (1 for a failure and 4 for a rejected key are reserved for the subcommands to come.)
+A bad flag is one line on stderr, never a traceback; a bad value from anywhere else is a
+warning the TUI shows.
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ import sys
 from collections.abc import Sequence
 
 from memories_tui import __version__
+
+# Not typing.TYPE_CHECKING: `--help` and `--version` must not pay for importing typing.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 DEMO_KEY = "sk-demo-0000000000000000"
 # Stands for the demo server's address until the server runs (it is started after the
@@ -51,8 +58,15 @@ def _fault_spec(text: str) -> tuple[str, int, str | None]:
     return kind, count, path or None
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit 2), like every other refusal."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="memories-tui",
         description="Browse and curate a Memories.ai video library in the terminal.",
     )
@@ -155,17 +169,21 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "fake-server":
         from memories_tui.fake.server import serve_forever
 
-        with contextlib.suppress(KeyboardInterrupt):
-            serve_forever(
-                host=args.host,
-                port=args.port,
-                seed=args.seed,
-                videos=args.videos,
-                api_key=args.fake_api_key,
-                rate_limit=args.fake_rate_limit,
-                hostile=args.hostile,
-                faults=args.faults,
-            )
+        try:
+            with contextlib.suppress(KeyboardInterrupt):
+                serve_forever(
+                    host=args.host,
+                    port=args.port,
+                    seed=args.seed,
+                    videos=args.videos,
+                    api_key=args.fake_api_key,
+                    rate_limit=args.fake_rate_limit,
+                    hostile=args.hostile,
+                    faults=args.faults,
+                )
+        except OSError as error:  # the port is taken, or the address is not ours
+            return _refuse(f"cannot serve on {args.host}:{args.port}: "
+                           f"{error.strerror or error}")
         return 0
 
     return _open_library(args)

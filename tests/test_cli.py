@@ -318,3 +318,29 @@ async def test_help_names_the_log_file(fake_server) -> None:
         note = str(app.screen.query_one("#help-log").render())
     assert note == ("Log file: ~/.local/state/memories-tui/memories-tui.log "
                     "(start with --debug for more detail).")
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--page-size", "abc"], "argument --page-size: invalid int value: 'abc'"),
+        (["--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+    ],
+)
+def test_a_flag_argparse_refuses_is_one_line_too(capsys, argv: list[str], words: str) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert assert_one_plain_line(err) == f"memories-tui: {words} (see memories-tui --help)"
+
+
+def test_fake_server_on_a_taken_port_is_one_line_and_exit_2(capsys) -> None:
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        code, _, err = run(["fake-server", "--port", str(port)], capsys)
+    assert code == 2
+    assert assert_one_plain_line(err) == (
+        f"memories-tui: cannot serve on 127.0.0.1:{port}: Address already in use")
