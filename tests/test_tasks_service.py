@@ -149,7 +149,7 @@ async def test_an_api_error_mid_check_marks_that_video_and_the_check_goes_on(fak
     fake_server.faults.push("500", path=VIDEO_READ)  # the first video read only
     async with following(fake_server, "t-error") as poller:
         events = await check(poller)
-        assert poller.videos[first].problem == "unknown (ServerError)"
+        assert poller.videos[first].problem == "unknown (server error)"
         assert poller.videos[first].details is None and not poller.videos[first].final
         assert all(poller.videos[v].problem is None for v in (second, third))
         assert events[-1] == CheckEnded(done=False)  # not raised: reported

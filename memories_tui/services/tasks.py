@@ -23,7 +23,16 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from memories_tui.api.errors import MemoriesError, NotFoundError
+from memories_tui.api.errors import (
+    AuthError,
+    BadResponseError,
+    MemoriesError,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    RequestTimeout,
+    ServerError,
+)
 
 if TYPE_CHECKING:  # the models load with the view that uses them
     from memories_tui.api.models import VideoDetails
@@ -275,5 +284,15 @@ class TaskPoller:
         except NotFoundError:
             return replace(state, problem=NOT_LISTED_YET)
         except MemoriesError as exc:
-            return replace(state, problem=f"unknown ({type(exc).__name__})")
+            return replace(state, problem=f"unknown ({_in_short(exc)})")
         return TaskVideoState(state.video_no, details)
+
+
+def _in_short(exc: MemoriesError) -> str:
+    """Why a status could not be read, in a few plain words for a table cell."""
+    for kind, words in ((AuthError, "key refused"), (RateLimitedError, "rate limited"),
+                        (RequestTimeout, "no answer in time"), (NetworkError, "no connection"),
+                        (ServerError, "server error"), (BadResponseError, "unreadable answer")):
+        if isinstance(exc, kind):
+            return words
+    return "refused"

@@ -146,7 +146,7 @@ async def test_rows_say_why_a_video_could_not_be_read_and_server_text_stays_text
         screen = await follow(pilot, "t-2")
         shown = rows(screen)
         assert [row[0] for row in shown] == [ready, "VI1", hostile]  # as text, not markup
-        assert shown[0][1] == "unknown (AuthError)"
+        assert shown[0][1] == "unknown (key refused)"
         assert shown[1][1] == NOT_LISTED_YET and shown[2][1] == NOT_LISTED_YET
         assert "3 videos · 3 unreadable" in summary(screen)
         assert app.is_running
