@@ -106,3 +106,36 @@ async def test_a_body_without_length_is_checked_against_the_listed_size(fake_ser
     assert list((tmp_path / "a").iterdir()) == []
     assert unknown.state is JobState.DONE
     assert unknown.path.read_bytes() == expected_bytes(video_no, size, 0, size // 3)
+
+
+async def test_a_cancel_while_the_complete_file_is_named_keeps_it_and_says_done(
+    fake_server, tmp_path, monkeypatch
+):
+    """Once the whole file is here and being named, a cancel is too late: the file is
+    kept under its name and the job says done (not "cancelled, nothing kept")."""
+    import asyncio
+    import threading
+
+    from memories_tui.api.client import MemoriesClient
+
+    naming, go_on = threading.Event(), threading.Event()
+    real = DownloadManager._finish_file
+
+    def slow_finish(part, final, conflict):
+        naming.set()
+        go_on.wait(10)
+        return real(part, final, conflict)
+
+    monkeypatch.setattr(DownloadManager, "_finish_file", staticmethod(slow_finish))
+    video_no = fake_server.library.small_video_ids(limit=1)[0]
+    async with MemoriesClient("sk-test-abcdefghijklmnop", fake_server.base_url,
+                              rate_limit=None) as client:
+        manager = DownloadManager(client)
+        (job,) = manager.start(plan_downloads([video(video_no)], tmp_path), "default",
+                               Conflict.SKIP)
+        assert await asyncio.to_thread(naming.wait, 10)
+        assert manager.cancel(job.job_id)
+        go_on.set()
+        await manager.wait_idle()
+    assert job.state is JobState.DONE and job.path.exists()
+    assert [p.name for p in tmp_path.iterdir()] == [job.path.name]

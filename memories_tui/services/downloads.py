@@ -18,6 +18,7 @@ import contextlib
 import enum
 import errno
 import functools
+import io
 import itertools
 import logging
 import os
@@ -26,6 +27,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from memories_tui.api.client import MemoriesClient
 from memories_tui.api.errors import BadResponseError, MemoriesError
@@ -35,6 +37,8 @@ from memories_tui.filenames import part_path, safe_destination, unique_path, vid
 PROGRESS_INTERVAL = 0.1  # seconds between progress reports of one job
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 Listener = Callable[["DownloadJob"], object]  # what a listener returns is ignored
 
@@ -330,8 +334,11 @@ class DownloadManager:
                 job.started_at = self._clock()
                 self._report(job, force=True)
                 await self._stream_to(job, part)
-                job.path = await asyncio.to_thread(
-                    self._finish_file, part, job.path, job.conflict
+                # Too late to cancel once the complete file is being named: a cancel
+                # now still lets the rename finish, and the job is done (saying
+                # "cancelled" would leave a file the user was told is not there).
+                job.path = await _to_thread_to_the_end(
+                    self._finish_file, part, job.path, job.conflict, cancellable=False
                 )
             job.state = JobState.DONE
         except asyncio.CancelledError:
@@ -363,8 +370,10 @@ class DownloadManager:
         return job
 
     async def _stream_to(self, job: DownloadJob, part: Path) -> None:
-        # Fail before opening a connection if the folder cannot take the file.
-        handle = await asyncio.to_thread(_open_part, part)
+        # Fail before opening a connection if the folder cannot take the file. Awaited
+        # to the end even if cancelled: a file created after we stopped looking would
+        # be left behind.
+        handle = await _to_thread_to_the_end(_open_part, part)
         try:
             async with self.client.download(job.video_no, unique_id=job.unique_id) as stream:
                 job.total = stream.total
@@ -447,6 +456,29 @@ def _open_part(part: Path):
 
 def _flush_and_close(handle) -> None:
     handle.close()
+
+
+async def _to_thread_to_the_end(
+    function: Callable[..., T], *args: object, cancellable: bool = True
+) -> T:
+    """`function(*args)` in a thread, awaited to its end even if we are cancelled
+    meanwhile. Then, if `cancellable`, the cancellation is raised once the thread's work
+    is done (a file it opened is closed: the caller cleans up as for any cancellation);
+    if not, it is too late to cancel, and the result is returned as if nothing happened.
+
+    Used for the two steps whose half-done state would leave a file behind: creating
+    the `.part` file, and naming the finished one.
+    """
+    work = asyncio.ensure_future(asyncio.to_thread(function, *args))
+    try:
+        return await asyncio.shield(work)
+    except asyncio.CancelledError:
+        result = await work
+        if not cancellable:
+            return result
+        if isinstance(result, io.IOBase):
+            result.close()
+        raise
 
 
 async def _remove_quietly(part: Path) -> None:
