@@ -104,7 +104,9 @@ WAIT_RETRY = "retry"
 def is_loopback_host(host: str) -> bool:
     """localhost, 127.0.0.0/8 or ::1: traffic that never leaves this machine."""
     host = host.strip("[]").rstrip(".").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    # Not "*.localhost": whether such a name stays on this machine depends on the
+    # resolver, and one that asks DNS could send a plain-http key anywhere.
+    if host == "localhost":
         return True
     try:
         address = ipaddress.ip_address(host)

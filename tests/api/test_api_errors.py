@@ -200,7 +200,9 @@ def test_loopback_hosts():
     for host in ["localhost", "LOCALHOST", "127.0.0.1", "127.255.0.1", "::1", "[::1]",
                  "::ffff:127.0.0.1"]:
         assert is_loopback_host(host), host
-    for host in ["10.0.0.1", "api.memories.ai", "localhost.example.com", "128.0.0.1", "::2"]:
+    # "*.localhost" stays on this machine only if the resolver says so: not trusted.
+    for host in ["10.0.0.1", "api.memories.ai", "localhost.example.com", "128.0.0.1", "::2",
+                 "evil.localhost"]:
         assert not is_loopback_host(host), host
 
 
