@@ -84,6 +84,12 @@ def read_int(value: object, label: str, *, minimum: int | None = 0) -> int | Non
     return whole
 
 
+def read_size(value: object, label: str) -> int | None:
+    """A size in bytes; the service sends "0" for a size it does not know, so 0 is None
+    (shown as unknown, never as "0 Bytes")."""
+    return read_int(value, label) or None
+
+
 def read_float(value: object, label: str, *, minimum: float | None = 0.0) -> float | None:
     """A finite float; None for no value, garbage or below `minimum`."""
     if is_no_value(value):

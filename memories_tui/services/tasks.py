@@ -33,6 +33,7 @@ from memories_tui.api.errors import (
     RequestTimeout,
     ServerError,
 )
+from memories_tui.api.status import SPELLINGS, is_final
 
 if TYPE_CHECKING:  # the models load with the view that uses them
     from memories_tui.api.models import VideoDetails
@@ -58,10 +59,9 @@ __all__ = [
 #: Seconds from the end of one check to the start of the next.
 REFRESH_SECONDS = 5
 
-#: The statuses after which a video's status no longer changes. This is the one place
-#: that says so: the API reference lists more spellings of ready and failed (DONE,
-#: FAIL, PARSE_ERROR), to be added here when the app learns them.
-FINAL_STATUSES = frozenset({"PARSE", "FAILED"})
+#: The spellings after which a video's status no longer changes: every spelling of
+#: ready and of failed, from the one table of status classes (api/status.py).
+FINAL_STATUSES = frozenset(s for s in SPELLINGS if is_final(s))
 
 #: What a video's row says when the server does not know the id (yet): a task may
 #: report an id before the video can be read, so this is not an error.
@@ -74,7 +74,7 @@ _TIMER_SLACK = 0.05
 
 def is_final_status(status: str | None) -> bool:
     """Whether a video with this status is finished (ready or failed): no more reads."""
-    return status in FINAL_STATUSES
+    return is_final(status)
 
 
 def is_public_id(video_no: str) -> bool:

@@ -144,7 +144,6 @@ async def call(client):
         (Reply(body=b"<html>oops</html>", content_type="text/html"), BadResponseError, None, None),
         (Reply(json={"msg": "success", "data": {}}), BadResponseError, None, 200),
         (Reply(json=envelope(data=[1, 2])), BadResponseError, None, None),
-        (Reply(json=envelope(data=None)), BadResponseError, None, None),
         (Reply(status=404, body=b"Not Found", content_type="text/plain"), NotFoundError, None, 404),
         (Reply(status=400, body=b"<html>bad</html>", content_type="text/html"),
          ServerError, None, 400),
@@ -164,6 +163,21 @@ async def test_answers_map_to_typed_errors(scripted, make_client, reply, error_t
     assert error.maybe_applied is False
     assert "<html" not in error.message
     assert len(scripted.requests) == 1  # no redirect followed, no retry
+
+
+async def test_data_null_is_an_empty_list_but_never_a_video(scripted, make_client):
+    """The service answers `data: null` when there is nothing to list (an empty page of
+    sessions, a task still downloading): that is an empty list. Where one object belongs
+    (a video's details), it is still an answer that makes no sense."""
+    scripted.push(*[Reply(json=envelope(data=None)) for _ in range(4)])
+    async with make_client(scripted.base_url, max_retries=0) as client:
+        videos = await client.list_videos()
+        sessions = await client.list_sessions()
+        task = await client.get_task_status("t-1")
+        with pytest.raises(BadResponseError, match="held nothing"):
+            await client.get_private_video("VI1")
+    assert videos.videos == () and videos.total_count == 0
+    assert sessions.sessions == () and task.video_ids == ()
 
 
 async def test_numeric_zero_code_is_success(scripted, make_client):

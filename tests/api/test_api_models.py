@@ -214,11 +214,30 @@ def test_missing_page_numbers_fall_back_to_the_request():
 
 @pytest.mark.parametrize("data", [None, [], "x", 3, True, [{"videos": []}]])
 def test_data_of_the_wrong_type_is_a_bad_response(data):
+    # `null` where a list goes means "nothing to list" (see the next test).
+    lists = (parse_video_page, parse_session_page, parse_task_status, parse_image_page)
     for parser in (parse_video_page, parse_public_video, parse_session_page,
                    parse_session_detail, parse_task_status, parse_image_page,
                    parse_video_details):
+        if data is None and parser in lists:
+            continue
         with pytest.raises(BadResponseError):
             parser(data)
+
+
+def test_data_null_on_a_list_is_an_empty_list():
+    assert parse_video_page(None).videos == () and parse_video_page(None).total_count == 0
+    assert parse_session_page(None).sessions == ()
+    assert parse_image_page(None).images == () and not parse_image_page(None).unreadable
+    assert parse_task_status(None, task_id="t").video_ids == ()
+
+
+def test_size_zero_is_unknown_not_zero_bytes():
+    """The service sends size "0" for a ready video whose size it does not know."""
+    page = parse_video_page({"videos": [{"video_no": "VI1", "size": "0", "status": "PARSE"},
+                                        {"video_no": "VI2", "size": "12"}]})
+    assert [v.size for v in page.videos] == [None, 12]
+    assert parse_video_details({"video_no": "VI1", "size": 0}).size is None
 
 
 # -- times --------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from memories_tui.api.wire import (
     read_int,
     read_ms_time,
     read_name,
+    read_size,
     read_text,
 )
 
@@ -211,7 +212,7 @@ def parse_video(record: dict[str, object]) -> Video | None:
         name=read_name(name, f"{label} video_name"),
         status=read_id(record.get("status"), f"{label} status"),
         duration=read_int(record.get("duration"), f"{label} duration"),
-        size=read_int(record.get("size"), f"{label} size"),
+        size=read_size(record.get("size"), f"{label} size"),
         create_time=read_ms_time(record.get("create_time"), f"{label} create_time"),
         cause=read_text(record.get("cause"), f"{label} cause"),
     )
@@ -219,7 +220,7 @@ def parse_video(record: dict[str, object]) -> Video | None:
 
 def parse_video_page(data: object, *, page: int = 1, size: int = 20) -> VideoPage:
     """List Videos `data`; `page`/`size` (what was asked) fill in missing page numbers."""
-    body = require_object(data, "the video list")
+    body = require_object(data, "the video list", null_is_empty=True)
     videos = [v for r in records(body.get("videos"), "videos") if (v := parse_video(r))]
     unique = unique_by_id(videos, "video", lambda v: v.video_no)
     page, size, total = page_numbers(body, "video list", len(unique), page, size)
@@ -237,7 +238,7 @@ def parse_video_details(data: object, *, video_no: str = "") -> VideoDetails:
         name=read_name(name, f"{label} video_name"),
         status=read_id(body.get("status"), f"{label} status"),
         duration=read_int(body.get("duration"), f"{label} duration"),
-        size=read_int(body.get("size"), f"{label} size"),
+        size=read_size(body.get("size"), f"{label} size"),
         create_time=read_ms_time(body.get("create_time"), f"{label} create_time"),
         fps=read_float(body.get("fps"), f"{label} fps"),
         width=read_int(body.get("width"), f"{label} width"),

@@ -11,10 +11,15 @@ from memories_tui.api.wire import (
 )
 
 
-def require_object(data: object, what: str) -> dict[str, object]:
-    """The envelope's `data` must be an object for every endpoint that returns one."""
+def require_object(data: object, what: str, *, null_is_empty: bool = False) -> dict[str, object]:
+    """The envelope's `data` must be an object for every endpoint that returns one.
+
+    `null_is_empty`: for lists, where the service answers `data: null` when there is
+    nothing to list (an empty page of sessions, a task still downloading)."""
     if isinstance(data, dict):
         return data
+    if data is None and null_is_empty:
+        return {}
     kind = "nothing" if data is None else type(data).__name__
     raise BadResponseError(
         f"The server's answer for {what} held {kind} where an object belongs.",

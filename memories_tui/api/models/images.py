@@ -84,7 +84,7 @@ _IMAGE_LIST_KEYS = ("item", "items", "images", "imgs", "img_list", "list", "reco
 
 def parse_image_page(data: object, *, page: int = 1, size: int = 20) -> ImagePage:
     """List Images `data`: images under `item` (or `items`, `images`, `imgs`, `list`…)."""
-    body = require_object(data, "the image list")
+    body = require_object(data, "the image list", null_is_empty=True)
     key, raw_list = first_present(body, *_IMAGE_LIST_KEYS)
     found = records(raw_list, "images")
     images = [i for r in found if (i := parse_image(r))]

@@ -86,7 +86,7 @@ class SessionDetail:
 
 def parse_session_page(data: object, *, page: int = 1, size: int = 20) -> SessionPage:
     """List Chat Sessions `data`."""
-    body = require_object(data, "the session list")
+    body = require_object(data, "the session list", null_is_empty=True)
     sessions = []
     for record in records(body.get("sessions"), "sessions"):
         _, raw_id = first_present(record, "sessionId", "session_id", "id")

@@ -27,7 +27,7 @@ class TaskStatus:
 
 def parse_task_status(data: object, *, task_id: str = "") -> TaskStatus:
     """Get Task Status `data`."""
-    body = require_object(data, "the task")
+    body = require_object(data, "the task", null_is_empty=True)
     _, raw_id = first_present(body, "taskId", "task_id")
     task_id = read_id(raw_id, "task taskId") or task_id
     ids = []

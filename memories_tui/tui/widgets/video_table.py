@@ -26,10 +26,17 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from memories_tui.api.models import Video
+from memories_tui.api.status import StatusClass, status_class
 from memories_tui.format import duration_hms, human_size, relative_time
 from memories_tui.safetext import safe_cell, safe_text
 
-STATUS_STYLES = {"PARSE": "green", "UNPARSE": "yellow", "FAILED": "bold red"}
+#: Colours by status class (api/status.py), so every spelling of failed is red.
+STATUS_STYLES = {
+    StatusClass.READY: "green",
+    StatusClass.IN_PROGRESS: "yellow",
+    StatusClass.FAILED: "bold red",
+    StatusClass.UNKNOWN: "magenta",
+}
 MARK = "●"
 
 # (key, label). The mark column comes first and is not sortable.
@@ -100,7 +107,8 @@ class Cell:
 def status_cell(status: str | None) -> Cell:
     if status is None:
         return Cell("—", "dim")
-    return Cell(safe_text(status, max_len=12), STATUS_STYLES.get(status, "magenta"))
+    # The raw spelling stays visible: only its colour says what class it is.
+    return Cell(safe_text(status, max_len=12), STATUS_STYLES[status_class(status)])
 
 
 def status_text(status: str | None) -> Text:
