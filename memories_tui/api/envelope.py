@@ -18,6 +18,7 @@ from memories_tui.api.errors import (
     MemoriesError,
     NotFoundError,
     RateLimitedError,
+    RejectedError,
     ServerError,
 )
 
@@ -73,11 +74,14 @@ def error_for_code(
     common: dict[str, Any] = {"code": code, "http_status": http_status}
     if number == 429:
         return RateLimitedError(retry_after=retry_after, **common)
-    if number == 1 or number == 404:
-        message = f"{subject} was not found." if subject else None
-        if message is None and words:
-            message = f"Not found: {words}"
+    said = f" ({code}: {words})" if words else f" ({code})"
+    if (number == 1 and subject) or number == 404:
+        # 0001 means "not found" only for a call about one thing (the `subject`); the
+        # service uses the same code for "a parameter is wrong" everywhere else.
+        message = f"{subject} was not found{said}." if subject else f"Not found{said}."
         return NotFoundError(message, **common)
+    if number in (1, 3):
+        return RejectedError(f"The server rejected the request{said}.", **common)
     if number in (401, 403):
         return AuthError(**common)
     detail = f"code {code}: {words}" if words else f"code {code}"

@@ -150,9 +150,17 @@ class AuthError(MemoriesError):
 
 
 class NotFoundError(MemoriesError):
-    """Envelope code "0001" (or HTTP 404): the video, session or task does not exist."""
+    """Envelope code "0001" from a call about one thing (a video's details, a download,
+    a session, a task), or HTTP 404: that thing does not exist."""
 
     default_message = "Not found."
+
+
+class RejectedError(MemoriesError):
+    """Envelope code "0001"/"0003" where it means "a parameter is wrong" (a listing):
+    the service's general meaning of those codes. Sending it again will not help."""
+
+    default_message = "The server rejected the request."
 
 
 class RateLimitedError(MemoriesError):

@@ -13,6 +13,7 @@ from memories_tui.api import (
     NetworkError,
     NotFoundError,
     RateLimitedError,
+    RejectedError,
     RequestTimeout,
     ServerError,
 )
@@ -132,7 +133,7 @@ async def call(client):
 @pytest.mark.parametrize(
     ("reply", "error_type", "code", "status"),
     [
-        (Reply(json=envelope(code="0001", msg="video not found")), NotFoundError, "0001", 200),
+        (Reply(json=envelope(code="0001", msg="bad page")), RejectedError, "0001", 200),
         (Reply(json=envelope(code="0429", msg="rate limit")), RateLimitedError, "0429", 200),
         (Reply(json={"code": 429, "msg": "Rate limit exceeded", "data": None}),
          RateLimitedError, "429", 200),

@@ -13,6 +13,7 @@ from memories_tui.api import (
     NetworkError,
     NotFoundError,
     RateLimitedError,
+    RejectedError,
     RequestTimeout,
     ServerError,
     is_loopback_host,
@@ -67,7 +68,8 @@ def test_status_errors_are_plain_words():
 
 @pytest.mark.parametrize(
     ("code", "cls"),
-    [("0001", NotFoundError), ("0429", RateLimitedError), (429, RateLimitedError),
+    [("0001", RejectedError), ("0003", RejectedError), ("0429", RateLimitedError),
+     (429, RateLimitedError),
      ("429", RateLimitedError), ("0401", AuthError), ("9999", ServerError), ("E_BAD", ServerError)],
 )
 def test_envelope_codes(code, cls):
@@ -93,13 +95,23 @@ def test_missing_or_wrong_envelope_is_bad_response(payload):
 
 
 def test_success_flag_does_not_decide():
-    with pytest.raises(NotFoundError):
+    with pytest.raises(RejectedError):
         check_envelope({"code": "0001", "success": True, "data": {}})
 
 
-def test_not_found_names_the_subject():
-    with pytest.raises(NotFoundError, match="Video VI1 was not found"):
+def test_not_found_names_the_subject_and_quotes_the_server():
+    with pytest.raises(NotFoundError) as info:
         check_envelope({"code": "0001", "msg": "video not found"}, subject="Video VI1")
+    assert info.value.message == "Video VI1 was not found (0001: video not found)."
+
+
+def test_0001_about_no_one_thing_is_a_rejected_request_in_the_servers_words():
+    """The service's general meaning of 0001/0003 is "a parameter is wrong": only a call
+    about one thing (details, a download) may read it as "not found"."""
+    with pytest.raises(RejectedError) as info:
+        check_envelope({"code": "0001", "msg": "No static resource api."})
+    assert info.value.message == (
+        "The server rejected the request (0001: No static resource api.).")
 
 
 def test_unknown_code_quotes_the_server_message_briefly():

@@ -257,7 +257,8 @@ async def test_a_refusal_labelled_as_a_video_or_a_body_cut_without_length_is_nev
         await downloads_finished(pilot)
         refused, cut, whole = app.downloads.jobs  # one at a time: faults in this order
         assert refused.state.value == "failed"
-        assert refused.error == f"Video {refused.video_no} was not found."
+        assert refused.error == (f"Video {refused.video_no} was not found "
+                                 "(0001: video not found).")
         size = fake_server.library.get_video(cut.video_no).size
         assert cut.state.value == "failed"
         assert cut.error == (f"The download of {cut.video_no} ended after {size // 3:,} bytes; "
