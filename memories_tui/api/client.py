@@ -15,6 +15,9 @@ rule above.
 
 The API key goes only to the configured host (redirects are not followed), never over
 plain http to another machine, and never into a message, repr or log line.
+
+The API facts this client is built on (envelope, codes, wire values, each endpoint's
+fields, and their public sources) are in docs/api.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """A faithful fake of the Memories.ai Utils API server, with a seeded library.
 
-Written from the API reference (``reference/`` beside DESIGN.md), never from the
-client: it imports nothing from ``memories_tui.api``, ``services`` or ``tui``.
+Written from the API reference, never from the client: it imports nothing from
+``memories_tui.api``, ``services`` or ``tui``. The API facts it follows, with their public
+sources, and what it does not do yet are in docs/api.md.
 
     from memories_tui.fake import FakeServer, expected_bytes
     with FakeServer(seed=1) as server:
