@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="accept only this key (default: any non-empty key)")
     fake.add_argument("--rate-limit", dest="fake_rate_limit", type=_positive_float, default=None,
                       help="requests per second before answering 0429 (default: no limit)")
+    fake.add_argument("--max-page-size", type=int, default=None, metavar="N",
+                      help="serve pages of at most N rows, saying so in page_size "
+                           "(default: whatever is asked, up to 1000)")
     fake.add_argument("--hostile", action="store_true",
                       help="serve a library of hostile names and values (for testing)")
     fake.add_argument("--fault", dest="faults", action="append", type=_fault_spec, default=[],
@@ -180,6 +183,7 @@ def _main(argv: Sequence[str] | None) -> int:
                     rate_limit=args.fake_rate_limit,
                     hostile=args.hostile,
                     faults=args.faults,
+                    max_page_size=args.max_page_size,
                 )
         except OSError as error:  # the port is taken, or the address is not ours
             return _refuse(f"cannot serve on {args.host}:{args.port}: "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from memories_tui.api.client import MemoriesClient
-from memories_tui.services.library import LibraryService, VideoQuery
+from memories_tui.services.library import LibraryService, VideoQuery, page_count
 
 KEY = "sk-test-abcdefghijklmnop"
 
@@ -134,3 +134,20 @@ async def test_sessions_and_images_are_cached_bounded_and_refreshed_on_demand(fa
         await library.list_sessions(1, "team-a")
         assert [r.query.get("unique_id") for r in requests_to(fake_server, "/list_sessions")] == [
             "default", "default", "team-a"]
+
+
+async def test_a_server_that_caps_the_page_size_is_paged_in_its_own_size():
+    """The service echoes the page size it used: pages are counted, and the next ones
+    asked for, in that size, not in the one asked for."""
+    from memories_tui.fake.server import FakeServer
+
+    with FakeServer(seed=1, videos=300, max_page_size=20) as server:
+        async with MemoriesClient(KEY, server.base_url, rate_limit=None) as client:
+            library = LibraryService(client)
+            query, page = await library.fetch_existing_page(VideoQuery(page=1, size=50))
+            assert (query.size, page.page_size, len(page.videos)) == (20, 20, 20)
+            assert page_count(page.total_count, query.size) == 15
+            query, second = await library.fetch_existing_page(query.with_page(2))
+            assert {v.video_no for v in second.videos}.isdisjoint(v.video_no for v in page.videos)
+            assert [r.body["size"] for r in server.requests
+                    if r.path.endswith("/list_videos")] == [50, 20]

@@ -50,6 +50,9 @@ class FakeContext:
     stopping: threading.Event = field(default_factory=threading.Event)
     #: Every 0429 answer sent (from the bucket or from a "429" fault).
     rate_limited_count: int = 0
+    #: The largest page the listings serve; a larger `size` is cut to it, and the
+    #: answer's `page_size` says which size was used (as the service echoes it).
+    max_page_size: int | None = None
 
 
 class FakeApp(Starlette):
@@ -87,6 +90,11 @@ class Call:
         if value is None:
             raise BadParameter(f"{name} is required")
         return value
+
+    def capped(self, size: int) -> int:
+        """A page size as the server uses it: at most its `max_page_size`."""
+        limit = self.ctx.max_page_size
+        return size if limit is None else min(size, limit)
 
     def query_namespace(self) -> str:
         return self.query("unique_id") or DEFAULT_NAMESPACE
@@ -137,7 +145,7 @@ def _namespace(source: dict[str, Any]) -> str:
 async def list_videos(call: Call) -> Response:
     body = call.json_object()
     page = _int_param(body, "page", 1, 10**9)
-    size = _int_param(body, "size", 20, MAX_PAGE_SIZE)
+    size = call.capped(_int_param(body, "size", 20, MAX_PAGE_SIZE))
     records, total = call.library.query_videos(
         _namespace(body), page=page, size=size, name=_str_param(body, "video_name"),
         video_no=_str_param(body, "video_no"), status=_str_param(body, "status"),
@@ -178,7 +186,7 @@ async def get_video_ids_by_task_id(call: Call) -> Response:
 async def img_list_page(call: Call) -> Response:
     body = call.json_object()
     page = _int_param(body, "page", 1, 10**9)
-    size = _int_param(body, "size", 20, MAX_PAGE_SIZE)
+    size = call.capped(_int_param(body, "size", 20, MAX_PAGE_SIZE))
     found = call.library.images(_namespace(body))
     start = (page - 1) * size
     return call.ok(wire.page("images", found[start:start + size], page, size, len(found)))

@@ -100,11 +100,13 @@ class FakeServer:
 
     def __init__(self, *, seed: int = 1, videos: int = 300, api_key: str | None = None,
                  rate_limit: float | None = None, hostile: bool = False,
-                 host: str = "127.0.0.1", port: int = 0, burst: int = 1) -> None:
+                 host: str = "127.0.0.1", port: int = 0, burst: int = 1,
+                 max_page_size: int | None = None) -> None:
         self.host, self.port = host, port
         self.library = FakeLibrary(seed=seed, videos=videos, hostile=hostile)
         self.app = create_app(self.library, api_key=api_key, rate_limit=rate_limit, burst=burst)
         self.context: FakeContext = self.app.state.fake
+        self.context.max_page_size = max_page_size
         self.base_url = ""
         self._thread: threading.Thread | None = None
         self._uvicorn: _Uvicorn | None = None
@@ -192,7 +194,8 @@ class FakeServer:
 def serve_forever(host: str = "127.0.0.1", port: int = 8765, seed: int = 1, videos: int = 300,
                   api_key: str | None = None, rate_limit: float | None = None,
                   hostile: bool = False, burst: int = 1,
-                  faults: Sequence[tuple[str, int, str | None]] = ()) -> None:
+                  faults: Sequence[tuple[str, int, str | None]] = (),
+                  max_page_size: int | None = None) -> None:
     """Serve in the foreground until Ctrl+C (``memories-tui fake-server``).
 
     ``api_key=None`` accepts any non-empty key; ``rate_limit`` is requests per second.
@@ -203,6 +206,7 @@ def serve_forever(host: str = "127.0.0.1", port: int = 8765, seed: int = 1, vide
     app = create_app(library, api_key=api_key, rate_limit=rate_limit, burst=burst)
     for kind, count, path in faults:
         app.state.fake.faults.push(kind, count, path=path)
+    app.state.fake.max_page_size = max_page_size
     sock = _bind(host, port)
     details = [f"seed {seed}", f"{library.video_count()} videos"]
     if hostile:
@@ -211,6 +215,8 @@ def serve_forever(host: str = "127.0.0.1", port: int = 8765, seed: int = 1, vide
         details.append(f"{sum(count for _, count, _ in faults)} faults pending")
     if rate_limit:
         details.append(f"rate limit {rate_limit:g} req/s")
+    if max_page_size:
+        details.append(f"pages of at most {max_page_size}")
     if api_key is not None:
         details.append("API key required")
     print(f"Fake Memories.ai server on {_url(host, sock.getsockname()[1])} ({', '.join(details)})",

@@ -194,8 +194,14 @@ class LibraryService:
         self, query: VideoQuery, *, use_cache: bool = True
     ) -> tuple[VideoQuery, VideoPage]:
         """`query`'s page, or the last page when that one no longer exists (after
-        deletes, or a new filter): the query that was answered, and its page."""
+        deletes, or a new filter): the query that was answered, and its page. When the
+        server answers with another page size than asked, the query takes that size."""
         page = await self.fetch_page(query, use_cache=use_cache)
+        if page.page_size != query.size:
+            # The server used another page size (its own limit) and said so: count
+            # pages, and ask for the next ones, in the size it uses.
+            query = replace(query, size=page.page_size, page=page.page)
+            self._pages.put(query, page)
         if not page.videos and page.total_count and query.page > 1:
             query = query.with_page(page_count(page.total_count, query.size))
             page = await self.fetch_page(query, use_cache=use_cache)

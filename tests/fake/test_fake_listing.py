@@ -185,3 +185,14 @@ def test_requests_are_recorded_without_the_key(fresh_server: FakeServer, fresh_c
     assert (second.method, second.json) == ("GET", None)
     fresh_server.clear_requests()
     assert fresh_server.requests == []
+
+
+def test_max_page_size_caps_the_page_and_says_so():
+    from .helpers import make_client
+
+    with FakeServer(seed=2, videos=50, max_page_size=20) as srv, make_client(srv) as client:
+        data = ok_data(client.post("/list_videos", json={"page": 2, "size": 30}))
+        assert data["page_size"] == 20 and len(data["videos"]) == 20
+        assert int(data["total_count"]) == 50
+        data = ok_data(client.post("/list_videos", json={"page": 3, "size": 30}))
+        assert len(data["videos"]) == 10  # rows 41-50: page 3 counted in pages of 20

@@ -377,3 +377,24 @@ async def test_a_narrow_key_bar_keeps_whole_entries_and_the_help_key(fake_server
         await pilot.click(KeyBar, offset=(help_entry.start + 1, 0))
         await pilot.pause()
         assert isinstance(app.screen, HelpModal)
+
+
+async def test_a_server_that_caps_pages_is_paged_in_its_own_size():
+    """Asked for 50 rows, the server sends 20 and says page_size 20: the pager counts
+    pages of 20, and ] asks for the next 20."""
+    from memories_tui.fake.server import FakeServer
+
+    with FakeServer(seed=1, videos=300, max_page_size=20) as server:
+        app = make_app(server.base_url, page_size=50)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await started(pilot)
+            assert screen.query_one(VideoTable).row_count == 20
+            rendered = str(screen.query_one(Pager).render())
+            assert "Page 1 of 15 · 300 videos" in rendered and "(20 per page)" in rendered
+            first_ids = {v.video_no for v in screen.query_one(VideoTable).videos}
+            await pilot.press("right_square_bracket")
+            await wait_for_workers(app)
+            assert screen.query_state.page == 2 and screen.query_state.size == 20
+            assert first_ids.isdisjoint(v.video_no for v in screen.query_one(VideoTable).videos)
+            assert [(r.body["page"], r.body["size"]) for r in list_requests(server)] == [
+                (1, 50), (2, 20)]

@@ -65,6 +65,10 @@ class ImagesScreen(PagedListScreen[ImagePage]):
     def row_id(self, row: Image) -> str:
         return row.image_no
 
+    def size_of(self, result: ImagePage) -> int:
+        # The size the server says it used (it may cap what was asked).
+        return result.page_size or self.page_size
+
     def _show_detail(self) -> None:
         image = self.table.highlighted
         detail = self.query_one("#image-detail", Static)
