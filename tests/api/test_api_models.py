@@ -20,7 +20,7 @@ from memories_tui.api.models import (
     parse_video_page,
 )
 
-# -- the examples of /work/shared/reference/, verbatim -----------------------------
+# -- the API's documented examples (docs/api.md), verbatim --------------------------
 
 LIST_VIDEOS_DATA = {
     "videos": [
