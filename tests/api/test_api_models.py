@@ -406,3 +406,28 @@ def test_an_image_total_without_a_readable_list_is_flagged_not_an_empty_page():
     empty = parse_image_page({"total_count": "0", "item": []})
     assert unknown_key.unreadable and no_ids.unreadable
     assert not empty.unreadable and empty.images == ()
+
+
+def test_a_cited_moment_keeps_its_end_and_its_type():
+    """The service's refItems may carry an endTime (a range) and types such as
+    keyframe, visual_ts and audio_ts; the session's own id may come as session_id."""
+    detail = parse_session_detail({
+        "session_id": "606", "title": "t",
+        "messages": [{"role": "ASSISTANT", "content": "c", "refs": [{
+            "video": {"video_no": "VI1", "video_name": "clip", "duration": "90"},
+            "refItems": [{"videoNo": "VI1", "startTime": 12, "endTime": "20", "type": "visual_ts"},
+                         {"videoNo": "VI1", "startTime": "30", "type": "keyframe"}],
+        }]}],
+    })
+    first, second = detail.messages[0].refs[0].items
+    assert detail.session_id == "606"
+    assert (first.start_time, first.end_time, first.type) == (12, 20, "visual_ts")
+    assert (second.end_time, second.type, second.text) == (None, "keyframe", None)
+
+
+def test_a_moment_with_an_end_reads_as_a_range():
+    from memories_tui.tui.widgets.session_conversation import moment_text
+
+    assert moment_text(156, 170) == "0:02:36–0:02:50"
+    assert moment_text(156, None) == "0:02:36"
+    assert moment_text(156, 100) == "0:02:36"  # an end before its start is not a range

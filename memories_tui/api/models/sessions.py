@@ -55,8 +55,9 @@ class RefItem:
 
     video_no: str | None
     start_time: float | None  # seconds into the video
-    type: str | None
+    type: str | None  # "keyframe", "visual_ts", "audio_ts"… (others kept as sent)
     text: str | None
+    end_time: float | None = None  # seconds; optional, a moment may be a range
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,9 @@ def _parse_ref(record: dict[str, object], label: str) -> Ref:
                 ),
                 type=read_text(item.get("type"), f"{label} type"),
                 text=read_text(item.get("text"), f"{label} text"),
+                end_time=read_float(
+                    first_present(item, "endTime", "end_time")[1], f"{label} endTime"
+                ),
             )
         )
     return Ref(

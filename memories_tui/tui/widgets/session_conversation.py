@@ -28,6 +28,13 @@ def ref_video_no(ref: Ref) -> str | None:
     return next((item.video_no for item in ref.items if item.video_no), None)
 
 
+def moment_text(start: float | None, end: float | None) -> str:
+    """ "0:02:36" for a moment, "0:02:36–0:02:50" for a range (an end after its start)."""
+    if end is None or start is None or end <= start:
+        return duration_hms(start)
+    return f"{duration_hms(start)}–{duration_hms(end)}"
+
+
 def ref_text(ref: Ref) -> Text:
     """The cited video on one line, then one line per moment: time, type, what happens."""
     video_no = ref_video_no(ref)
@@ -39,7 +46,7 @@ def ref_text(ref: Ref) -> Text:
         text.append(f"  · {duration_hms(ref.duration)}", style="dim")
     for item in ref.items[:MAX_MOMENTS]:
         text.append("\n    ")
-        text.append(duration_hms(item.start_time), style="cyan")
+        text.append(moment_text(item.start_time, item.end_time), style="cyan")
         kind = safe_text(item.type, max_len=12) if item.type else MISSING
         text.append(f"  {kind:<10}", style="magenta")
         text.append(f"  {safe_text(item.text, max_len=200) if item.text else ''}")
