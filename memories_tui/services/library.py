@@ -197,15 +197,21 @@ class LibraryService:
         deletes, or a new filter): the query that was answered, and its page. When the
         server answers with another page size than asked, the query takes that size."""
         page = await self.fetch_page(query, use_cache=use_cache)
-        if page.page_size != query.size:
-            # The server used another page size (its own limit) and said so: count
-            # pages, and ask for the next ones, in the size it uses.
-            query = replace(query, size=page.page_size, page=page.page)
-            self._pages.put(query, page)
+        query = self.answered_query(query, page)
         if not page.videos and page.total_count and query.page > 1:
             query = query.with_page(page_count(page.total_count, query.size))
             page = await self.fetch_page(query, use_cache=use_cache)
         return query, page
+
+    def answered_query(self, query: VideoQuery, page: VideoPage) -> VideoQuery:
+        """The query `page` answers. When the server used another page size than asked
+        (its own limit) and said so, that size: pages are counted, and the next ones
+        asked for, in the size it uses. The page is cached under that query too."""
+        if page.page_size == query.size:
+            return query
+        answered = replace(query, size=page.page_size, page=page.page)
+        self._pages.put(answered, page)
+        return answered
 
     def begin_fetch(self, query: VideoQuery) -> None:
         """Start fetching `query` now, before anyone waits for it (the first page, while

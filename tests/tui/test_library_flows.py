@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from memories_tui.fake.server import expected_bytes
 from memories_tui.tui.screens.library import LibraryScreen
 from memories_tui.tui.widgets.detail_pane import DetailPane
@@ -379,13 +381,18 @@ async def test_a_narrow_key_bar_keeps_whole_entries_and_the_help_key(fake_server
         assert isinstance(app.screen, HelpModal)
 
 
-async def test_a_server_that_caps_pages_is_paged_in_its_own_size():
+@pytest.mark.parametrize("answered_before_mount", [False, True])
+async def test_a_server_that_caps_pages_is_paged_in_its_own_size(answered_before_mount):
     """Asked for 50 rows, the server sends 20 and says page_size 20: the pager counts
-    pages of 20, and ] asks for the next 20."""
+    pages of 20, and ] asks for the next 20. Page 1 may be answered before the screen is
+    built (it is asked for at start-up) or after: the same either way."""
     from memories_tui.fake.server import FakeServer
+    from memories_tui.services.library import first_query
 
     with FakeServer(seed=1, videos=300, max_page_size=20) as server:
         app = make_app(server.base_url, page_size=50)
+        if answered_before_mount:
+            await app.library.fetch_page(first_query(app.settings))
         async with app.run_test(size=SIZE) as pilot:
             screen = await started(pilot)
             assert screen.query_one(VideoTable).row_count == 20

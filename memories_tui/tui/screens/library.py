@@ -114,6 +114,7 @@ class LibraryScreen(ViewScreen):
         if cached is None:
             self.load_page(self.query_state)
         else:
+            self.query_state = app.library.answered_query(self.query_state, cached)
             self._show_page(cached)
             self._page_settled(self.query_state)
 
