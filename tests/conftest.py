@@ -25,6 +25,9 @@ def _clean_environment(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
     monkeypatch.delenv("TMUX", raising=False)
+    # Over SSH the app copies links instead of opening them: tests say which they want.
+    monkeypatch.delenv("SSH_CONNECTION", raising=False)
+    monkeypatch.delenv("SSH_TTY", raising=False)
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
 
 

@@ -10,6 +10,7 @@ nothing stays "Loading…").
 from __future__ import annotations
 
 import logging
+import os
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -25,6 +26,11 @@ if TYPE_CHECKING:
     from memories_tui.tui.app import MemoriesApp
 
 log = logging.getLogger("memories_tui.tui")
+
+
+def over_ssh() -> bool:
+    """Whether this terminal is a remote one (ssh sets these in the session it opens)."""
+    return bool(os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"))
 
 
 class ViewScreen(Screen[Any]):
@@ -76,13 +82,23 @@ class ViewScreen(Screen[Any]):
                     timeout=3, markup=False)
 
     def open_link(self, url: str | None, *, what: str = "video") -> None:
-        """Open a web link in the browser; anything else is refused in plain words."""
+        """Open a web link in the browser; anything else is refused in plain words.
+
+        Over SSH a browser would start on the remote machine (perhaps a console one,
+        inside this very terminal): there the link is shown in full and copied instead.
+        """
         if not url:
             self.notify(f"The server gave no URL for this {what}.", timeout=4)
             return
         if not is_web_link(url):
             self.notify(f"Not opening {safe_text(url, max_len=60)}: not a web link.",
                         severity="warning", timeout=5, markup=False)
+            return
+        if over_ssh():
+            self.app.copy_to_clipboard(url)
+            self.notify(f"{safe_text(url, max_len=1000)}\nCopied (over SSH, no browser is "
+                        "opened on the remote machine).", title="Link", timeout=15,
+                        markup=False)
             return
         self.app.open_url(url)
         self.notify(f"Opening {safe_text(url, max_len=80)}", timeout=3, markup=False)

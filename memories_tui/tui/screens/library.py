@@ -17,6 +17,7 @@ from textual.worker import Worker, get_current_worker
 
 from memories_tui.api.errors import MemoriesError
 from memories_tui.api.models import Video, VideoPage
+from memories_tui.config import PAGE_SIZE_RANGE
 from memories_tui.format import human_size
 from memories_tui.safetext import safe_text
 from memories_tui.services.deletes import DeleteBusyError, DeleteOutcome, DeleteProgress
@@ -41,7 +42,6 @@ FILTER_DEBOUNCE = 0.2  # seconds of quiet typing before a name filter is sent
 DETAIL_REST = 0.25  # seconds the cursor must rest before private details are fetched
 PREFETCH_REST = 0.5  # seconds on a page before the next one is fetched ahead
 NARROW_WIDTH = 110  # below this many columns the detail pane goes under the table
-MAX_PAGE_SIZE = 500
 
 
 class LibraryScreen(ViewScreen):
@@ -268,7 +268,7 @@ class LibraryScreen(ViewScreen):
             PromptModal(
                 "Rows per page",
                 value=str(self.query_state.size),
-                validate=int_validator(1, MAX_PAGE_SIZE, "page size"),
+                validate=int_validator(*PAGE_SIZE_RANGE, "page size"),
                 note="Large pages take longer to draw; 50 – 200 work well.",
             ),
             apply,

@@ -1,0 +1,66 @@
+"""Two things a new user tripped on: `o` over SSH, and the page-size limits agreeing."""
+
+from __future__ import annotations
+
+import pytest
+
+from memories_tui.config import PAGE_SIZE_RANGE
+from memories_tui.tui.modals.prompt import PromptModal
+from tests.hostile.support import messages, notified, settle
+from tests.tui.helpers import make_app, wait_for_workers
+
+SIZE = (120, 40)
+
+
+@pytest.mark.parametrize("variable", ["SSH_CONNECTION", "SSH_TTY"])
+async def test_o_over_ssh_shows_and_copies_the_link_instead_of_opening_a_browser(
+    fake_server, monkeypatch, variable
+):
+    monkeypatch.setenv(variable, "203.0.113.5 50000 198.51.100.7 22"
+                       if variable == "SSH_CONNECTION" else "/dev/pts/3")
+    app = make_app(fake_server.base_url)
+    opened: list[str] = []
+    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        video = app.screen.table.highlighted
+        await pilot.press("o")
+        await settle(pilot)
+        url = app.library.cached_details(video.video_no, "default").video_url
+        assert opened == [] and url
+        assert app.clipboard == url
+        assert notified(app, url) and notified(app, "no browser is opened on the remote machine")
+        assert not any(m.startswith("Opening") for m in messages(app))
+
+
+async def test_o_on_this_machine_opens_the_browser(fake_server, monkeypatch):
+    app = make_app(fake_server.base_url)
+    opened: list[str] = []
+    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert len(opened) == 1 and notified(app, f"Opening {opened[0][:40]}")
+
+
+async def test_the_page_size_prompt_takes_what_the_settings_take(fake_server):
+    """The config accepts up to 1000 rows a page; the z prompt used to stop at 500."""
+    low, high = PAGE_SIZE_RANGE
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_workers(app)
+        await pilot.press("z")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptModal)
+        await pilot.press("ctrl+a", "ctrl+k", *str(high), "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, PromptModal)
+        sizes = [r.body["size"] for r in fake_server.requests if r.path.endswith("/list_videos")]
+        assert sizes[-1] == high == 1000
+        await pilot.press("z")
+        await pilot.pause()
+        await pilot.press("ctrl+a", "ctrl+k", *str(high + 1), "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptModal)  # refused, with a message, still open
+        assert low == 1
