@@ -169,7 +169,7 @@ async def test_a_bug_while_following_a_task_stops_the_countdown_and_says_so(
     app = make_app(fake_server.base_url)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_for_workers(app)
-        await pilot.press("4")
+        await pilot.press("4", "slash")
         await pilot.pause()
         for key in "t-bug":
             await pilot.press(key)

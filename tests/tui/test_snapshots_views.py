@@ -71,6 +71,7 @@ class TestTasks:
             await pilot.press("4")
             await settle(pilot)
             task_id = fake_server.library.task_ids["finished"]
+            await pilot.press("slash")
             pilot.app.screen.query_one("#task-id", Input).value = task_id
             await pilot.press("enter")
             await settle(pilot)

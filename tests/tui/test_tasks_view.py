@@ -93,6 +93,7 @@ async def test_no_polling_while_another_view_is_shown(fake_server, clock):
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, TasksScreen)
+        await pilot.press("slash")
         screen.query_one("#task-id", Input).value = task_id  # pasted: 70 keys cost seconds
         await pilot.press("enter")
         await settle(pilot)
@@ -178,7 +179,7 @@ async def test_r_while_a_check_runs_sends_nothing_more(fake_server):
         await settle(pilot)
         await pilot.press("4")
         await settle(pilot)
-        await pilot.press(*"t-4", "enter")
+        await pilot.press("slash", *"t-4", "enter")
         screen = app.screen
         await until(pilot, lambda: "checking video 1 of 1" in summary(screen))
         await pilot.press("r")

@@ -574,6 +574,10 @@ async def test_tasks_view_says_how_to_leave_the_task_id_field(fake_server):
         await settle(pilot)
         assert isinstance(app.screen, TasksScreen)
         bar = app.screen.query_one(KeyBar)
+        # The view opens on its list, so 1 would switch views at once; / goes to the field.
+        assert not isinstance(app.focused, Input)
+        await pilot.press("slash")
+        await pilot.pause()
         assert isinstance(app.focused, Input)
         assert "esc Leave the field" in bar.shown_keys()
         await pilot.press("1")  # typed: a task id may hold digits
@@ -586,3 +590,19 @@ async def test_tasks_view_says_how_to_leave_the_task_id_field(fake_server):
         await pilot.press("1")
         await settle(pilot)
         assert isinstance(app.screen, LibraryScreen)
+
+
+async def test_4_then_1_goes_back_to_the_videos_with_nothing_typed(fake_server):
+    """Every view opens with focus on its list: 4 then 1 used to type a "1" into the
+    tasks view's id field instead of going back to the videos."""
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        tasks = app.screen
+        assert isinstance(tasks, TasksScreen)
+        await pilot.press("1")
+        await settle(pilot)
+        assert isinstance(app.screen, LibraryScreen)
+        assert tasks.query_one("#task-id", Input).value == ""

@@ -35,7 +35,7 @@ from memories_tui.tui.widgets.task_videos import (
     TaskVideoTable,
 )
 
-HINT = "Paste an upload task id above and press Enter to see the videos it produced."
+HINT = "Press / and paste an upload task id, then Enter, to see the videos it produced."
 STILL_DOWNLOADING = "Still downloading — the task has not produced videos yet."
 
 
@@ -103,7 +103,9 @@ class TasksScreen(ViewScreen):
         self.unique_id = self.app.unique_id
         self.query_one("#task-recent", OptionList).display = False
         self._update_summary()
-        self.query_one("#task-id", Input).focus()
+        # Focus starts on the list, like every view, so 1-4 switch views at once; /
+        # goes to the id field (and esc leaves it), as / goes to the library's filter.
+        self.table.focus()
 
     def on_screen_resume(self) -> None:
         # The videos view may have switched namespace: the next task id goes there.
