@@ -165,7 +165,7 @@ async def download(pilot, screen: LibraryScreen, video_nos: list[str] = ()) -> N
     """
     assert pilot.app.screen is screen
     await choose_downloads(pilot, video_nos)
-    await pilot.press("enter")  # focus starts on the Download button
+    await pilot.press("enter")  # focus starts in the folder field: enter downloads
 
 
 async def choose_downloads(pilot, video_nos: list[str] = ()) -> None:

@@ -168,7 +168,7 @@ async def test_download_writes_expected_bytes(fake_server, tmp_path):
         assert video.video_no == small
         await pilot.press("s")
         await pilot.pause()
-        await pilot.press("enter")  # focus is on Download
+        await pilot.press("enter")  # in the folder field: enter downloads
         await pilot.pause()
         await wait_for_workers(app, "downloads")
         await pilot.pause()
@@ -405,3 +405,27 @@ async def test_a_server_that_caps_pages_is_paged_in_its_own_size(answered_before
             assert first_ids.isdisjoint(v.video_no for v in screen.query_one(VideoTable).videos)
             assert [(r.body["page"], r.body["size"]) for r in list_requests(server)] == [
                 (1, 50), (2, 20)]
+
+
+async def test_typing_a_folder_in_the_download_dialog_replaces_it_and_enter_downloads_there(
+    fake_server, tmp_path
+):
+    """Focus starts in the folder field with its text selected: what a person types
+    replaces it, and enter downloads into that folder (made if it does not exist)."""
+    start = tmp_path / "default"
+    start.mkdir()
+    target = tmp_path / "new" / "place"
+    app = make_app(fake_server.base_url, download_dir=start)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        await pilot.press("down", "down", "down", "s")  # a small video (as in the snapshot)
+        await pilot.pause()
+        for char in str(target):
+            await pilot.press(char)
+        await pilot.press("enter")
+        await wait_for_workers(app, "downloads")
+        (job,) = app.downloads.jobs
+        assert job.state.value == "done" and job.path.parent == target
+        assert [p.name for p in target.iterdir()] == [job.path.name]
+        assert list(start.iterdir()) == []
+        assert isinstance(app.screen, type(screen))

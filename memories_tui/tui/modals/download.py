@@ -62,7 +62,11 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
 
     def on_mount(self) -> None:
         self._replan()
-        self.query_one("#download-button", Button).focus()
+        # Focus starts in the folder field, all of it selected: typing replaces it, and
+        # enter downloads (into the folder shown, or the one just typed).
+        folder = self.query_one("#download-folder", Input)
+        folder.focus()
+        folder.select_all()
 
     @property
     def folder(self) -> Path:
