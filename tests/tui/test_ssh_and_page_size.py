@@ -64,3 +64,23 @@ async def test_the_page_size_prompt_takes_what_the_settings_take(fake_server):
         await pilot.pause()
         assert isinstance(app.screen, PromptModal)  # refused, with a message, still open
         assert low == 1
+
+
+def test_the_delete_dialog_lines_up_name_id_and_size_in_columns():
+    """Short names ran into their ids ("IMG_3428.MOVVI7715…" as some renderers show
+    two spaces); names, ids and sizes now stand in columns, as in the table."""
+    from rich.cells import cell_len
+
+    from memories_tui.api.models import Video
+    from memories_tui.tui.modals.confirm_delete import delete_lines
+
+    family = "👨\u200d👩\u200d👧 customer interview"
+    rows = [("IMG_3428.MOV", 300_400), (family, 128_500_000), ("x" * 80, None)]
+    videos = [Video(video_no=f"VI77152315226941030{n}", name=name, status="PARSE",
+                    duration=1, size=size, create_time=None, cause=None)
+              for n, (name, size) in enumerate(rows)]
+    lines = [line.plain for line in delete_lines(videos)]
+    starts = [cell_len(line[: line.index("VI7715")]) for line in lines]
+    assert len(set(starts)) == 1 and starts[0] == 42  # a 40-cell name column and 2 spaces
+    assert len({cell_len(line) for line in lines}) == 1  # sizes end in one column
+    assert lines[0].startswith("IMG_3428.MOV ") and lines[2].rstrip().endswith("—")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -20,6 +21,25 @@ TYPE_COUNT_ABOVE = 10
 
 def _total_size(videos: list[Video]) -> int:
     return sum(v.size or 0 for v in videos)
+
+
+def delete_lines(videos: list[Video], name_width: int = 40) -> list[Text]:
+    """One line per video in three aligned columns, as the table shows them: name (cut
+    to `name_width` cells), id, and size right-aligned."""
+    names = [safe_cell(v.name, max_len=name_width) or "(no name)" for v in videos]
+    ids = [safe_text(v.video_no, max_len=30) for v in videos]
+    sizes = [human_size(v.size) for v in videos]
+    name_cells = max((cell_len(n) for n in names), default=0)
+    id_cells = max((cell_len(i) for i in ids), default=0)
+    size_cells = max((cell_len(z) for z in sizes), default=0)
+    lines = []
+    for name, video_no, size in zip(names, ids, sizes, strict=True):
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(name + " " * (name_cells - cell_len(name)))
+        line.append("  " + video_no + " " * (id_cells - cell_len(video_no)), style="dim")
+        line.append("  " + " " * (size_cells - cell_len(size)) + size, style="dim")
+        lines.append(line)
+    return lines
 
 
 class ConfirmDeleteModal(ModalScreen[bool]):
@@ -56,12 +76,7 @@ class ConfirmDeleteModal(ModalScreen[bool]):
                 classes="dialog-note",
             )
             with VerticalScroll(classes="dialog-list", id="delete-list"):
-                for video in self.videos:
-                    line = Text(no_wrap=True, overflow="ellipsis")
-                    line.append(safe_cell(video.name, max_len=48) or "(no name)")
-                    line.append(f"  {safe_text(video.video_no)}", style="dim")
-                    line.append(f"  {human_size(video.size)}", style="dim")
-                    yield Static(line)
+                yield from (Static(line) for line in delete_lines(self.videos))
             if self.needs_typed_count:
                 yield Label(f"Type {count} to confirm:", classes="dialog-note")
                 yield Input(placeholder=str(count), id="delete-count")
