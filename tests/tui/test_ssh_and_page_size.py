@@ -84,3 +84,20 @@ def test_the_delete_dialog_lines_up_name_id_and_size_in_columns():
     assert len(set(starts)) == 1 and starts[0] == 42  # a 40-cell name column and 2 spaces
     assert len({cell_len(line) for line in lines}) == 1  # sizes end in one column
     assert lines[0].startswith("IMG_3428.MOV ") and lines[2].rstrip().endswith("—")
+
+
+async def test_at_80_columns_the_name_filter_keeps_the_room(fake_server):
+    """At 80 columns the name field had 12 cells ("Filter b") while the exact-id field
+    kept 28: the field people type into now keeps the room, the id field gives way."""
+    from textual.widgets import Input
+
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_workers(app)
+        await pilot.pause()
+        name = app.screen.query_one("#name-filter", Input).outer_size.width
+        video_id = app.screen.query_one("#id-filter", Input).outer_size.width
+        assert name >= 22 and name > video_id >= 14
+    async with make_app(fake_server.base_url).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert pilot.app.screen.query_one("#id-filter", Input).outer_size.width == 28

@@ -37,9 +37,10 @@ class FilterBar(Horizontal):
         height: auto;
         padding: 0 1;
     }
-    FilterBar #name-filter { width: 2fr; }
+    FilterBar #name-filter { width: 2fr; min-width: 22; }
     FilterBar #status-filter { width: 18; }
-    FilterBar #id-filter { width: 28; }
+    /* At 80 columns the id field gives way: the name is what people type. */
+    FilterBar #id-filter { width: 1fr; max-width: 28; min-width: 14; }
     FilterBar #namespace { width: 18; }
     """
 
