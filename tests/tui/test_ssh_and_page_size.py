@@ -101,3 +101,20 @@ async def test_at_80_columns_the_name_filter_keeps_the_room(fake_server):
     async with make_app(fake_server.base_url).run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert pilot.app.screen.query_one("#id-filter", Input).outer_size.width == 28
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_a_bold_video_name_keeps_its_space_before_at_in_a_conversation(fake_server, size):
+    """A cited highlight reads "**name** at 02:36": the space after the bold name must
+    survive the Markdown rendering ("…review 3at 02:36" was reported)."""
+    from tests.tui.test_views import screen_text
+
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert " at 02:36" in text and "3at 02:36" not in text
