@@ -106,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     fake.add_argument("--max-page-size", type=int, default=None, metavar="N",
                       help="serve pages of at most N rows, saying so in page_size "
                            "(default: whatever is asked, up to 1000)")
+    fake.add_argument("--name-match", choices=("exact", "contains"), default="exact",
+                      help="how video_name filters match: exactly, as the service does "
+                           "(default), or as a case-insensitive substring")
     fake.add_argument("--hostile", action="store_true",
                       help="serve a library of hostile names and values (for testing)")
     fake.add_argument("--fault", dest="faults", action="append", type=_fault_spec, default=[],
@@ -184,6 +187,7 @@ def _main(argv: Sequence[str] | None) -> int:
                     hostile=args.hostile,
                     faults=args.faults,
                     max_page_size=args.max_page_size,
+                    name_match=args.name_match,
                 )
         except OSError as error:  # the port is taken, or the address is not ours
             return _refuse(f"cannot serve on {args.host}:{args.port}: "

@@ -208,7 +208,7 @@ async def test_a_refusal_of_the_servers_own_is_checked_not_taken_as_not_deleted(
     """A refusal may mean "already gone" (a duplicate request, not found): only the list
     says what remains. Here the server refused and kept the videos: not deleted."""
     ids = fake_server.library.ids()[:2]
-    fake_server.faults.push("echo-key", path="/delete_videos")  # a failure envelope, 0400
+    fake_server.faults.push("echo-key", path="/delete_videos")  # a failure envelope, 0003
     outcome = await service.delete(ids, "default")
     assert len(delete_requests(fake_server)) == 1
     assert sorted(checks(fake_server)) == sorted(ids)

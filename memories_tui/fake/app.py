@@ -65,7 +65,15 @@ class FakeApp(Starlette):
 
 
 class BadParameter(Exception):
-    pass
+    """A parameter of the wrong type or out of range: ``0003``."""
+
+    code = wire.BAD_PARAMETER
+
+
+class MissingParameter(BadParameter):
+    """A required parameter is absent: ``0001``."""
+
+    code = wire.MISSING_PARAMETER
 
 
 @dataclass
@@ -88,7 +96,7 @@ class Call:
     def required_query(self, name: str) -> str:
         value = self.query(name)
         if value is None:
-            raise BadParameter(f"{name} is required")
+            raise MissingParameter(f"{name} is required")
         return value
 
     def capped(self, size: int) -> int:
@@ -97,7 +105,9 @@ class Call:
         return size if limit is None else min(size, limit)
 
     def query_namespace(self) -> str:
-        return self.query("unique_id") or DEFAULT_NAMESPACE
+        namespace = self.query("unique_id") or DEFAULT_NAMESPACE
+        self.library.touch(namespace)
+        return namespace
 
     def json_object(self) -> dict[str, Any]:
         if self.body is None and self.body_is_json:
@@ -135,8 +145,11 @@ def _str_param(source: dict[str, Any], name: str) -> str | None:
     return value
 
 
-def _namespace(source: dict[str, Any]) -> str:
-    return _str_param(source, "unique_id") or DEFAULT_NAMESPACE
+def _namespace(call: Call, source: dict[str, Any]) -> str:
+    """The body's ``unique_id``; an unknown one is created, as the service does."""
+    namespace = _str_param(source, "unique_id") or DEFAULT_NAMESPACE
+    call.library.touch(namespace)
+    return namespace
 
 
 # -- the Utils API ------------------------------------------------------------------------
@@ -147,7 +160,7 @@ async def list_videos(call: Call) -> Response:
     page = _int_param(body, "page", 1, 10**9)
     size = call.capped(_int_param(body, "size", 20, MAX_PAGE_SIZE))
     records, total = call.library.query_videos(
-        _namespace(body), page=page, size=size, name=_str_param(body, "video_name"),
+        _namespace(call, body), page=page, size=size, name=_str_param(body, "video_name"),
         video_no=_str_param(body, "video_no"), status=_str_param(body, "status"),
     )
     return call.ok(wire.page("videos", [wire.video_item(r) for r in records], page, size, total))
@@ -157,8 +170,10 @@ async def list_sessions(call: Call) -> Response:
     page = _int_param(dict(call.request.query_params), "page", 1, 10**9)
     sessions = call.library.sessions(call.query_namespace())
     start = (page - 1) * SESSION_PAGE_SIZE
-    return call.ok(wire.page("sessions", sessions[start:start + SESSION_PAGE_SIZE], page,
-                             SESSION_PAGE_SIZE, len(sessions)))
+    found = sessions[start:start + SESSION_PAGE_SIZE]
+    if not found:
+        return call.ok(None)  # an empty page is `data: null`, as the service sends it
+    return call.ok(wire.page("sessions", found, page, SESSION_PAGE_SIZE, len(sessions)))
 
 
 async def get_session_detail(call: Call) -> Response:
@@ -187,9 +202,14 @@ async def img_list_page(call: Call) -> Response:
     body = call.json_object()
     page = _int_param(body, "page", 1, 10**9)
     size = call.capped(_int_param(body, "size", 20, MAX_PAGE_SIZE))
-    found = call.library.images(_namespace(body))
+    found = call.library.images(_namespace(call, body))
     start = (page - 1) * size
-    return call.ok(wire.page("images", found[start:start + size], page, size, len(found)))
+    # Under `item`, the one list key the public evidence shows for images.
+    return call.ok(wire.page("item", found[start:start + size], page, size, len(found)))
+
+
+async def list_unique_ids(call: Call) -> Response:
+    return call.ok({"unique_ids": list(call.library.namespaces)})
 
 
 def _media_url(call: Call, video_no: str, namespace: str) -> str:
@@ -226,8 +246,8 @@ async def download(call: Call) -> Response:
     body = call.json_object()
     video_no = _str_param(body, "video_no")
     if video_no is None:
-        raise BadParameter("video_no is required")
-    rec = call.library.get_video(video_no, _namespace(body))
+        raise MissingParameter("video_no is required")
+    rec = call.library.get_video(video_no, _namespace(call, body))
     if rec is None:
         return _fail(wire.NOT_FOUND, "video not found")
     return _video_stream(rec.video_no, rec.size, call.ctx.stopping)
@@ -273,12 +293,12 @@ def _api(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             wait = ctx.bucket.try_acquire()
             if wait > 0:
                 ctx.rate_limited_count += 1
-                retry_after = str(max(1, round(wait)))
-                return JSONResponse(wire.rate_limited(), headers={"Retry-After": retry_after})
+                # As the service often answers: no Retry-After (the client backs off).
+                return JSONResponse(wire.rate_limited())
         try:
             response = await handler(Call(request, ctx, parsed, is_json))
         except BadParameter as exc:
-            response = _fail(wire.BAD_REQUEST, f"invalid parameter: {exc}")
+            response = _fail(exc.code, f"Parameter error: {exc}")
         if fault is not None:
             response = break_response(fault, response, ctx.stopping)
         return response
@@ -340,23 +360,26 @@ async def media(request: Request) -> Response:
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    # Spring-style bodies, as the real (Java) server sends for unknown routes.
+    # The service answers an unknown route with HTTP 200 and a 0001 envelope (a real
+    # answer); a known route with the wrong method gets a Spring-style 405 body.
     status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if status == 404:
+        return _fail(wire.NOT_FOUND, wire.NO_ROUTE_MSG)
     return JSONResponse({"timestamp": "2026-11-01T00:00:00.000+00:00", "status": status,
-                         "error": "Not Found" if status == 404 else "Method Not Allowed",
-                         "path": request.url.path}, status_code=status)
+                         "error": "Method Not Allowed", "path": request.url.path},
+                        status_code=status)
 
 
 def create_app(library: FakeLibrary | None = None, *, seed: int = 1, videos: int = 300,
                hostile: bool = False, api_key: str | None = None, rate_limit: float | None = None,
-               burst: int = 1) -> FakeApp:
+               burst: int = 1, name_match: str = "exact") -> FakeApp:
     """The fake server as an ASGI app; its state is ``app.state.fake`` (a FakeContext).
 
     ``api_key=None`` accepts any non-empty key. ``rate_limit`` is requests per second
     over all API routes (None or 0: unlimited), with a bucket of ``burst`` requests.
     """
     if library is None:
-        library = FakeLibrary(seed=seed, videos=videos, hostile=hostile)
+        library = FakeLibrary(seed=seed, videos=videos, hostile=hostile, name_match=name_match)
     ctx = FakeContext(
         library=library,
         api_key=api_key,
@@ -376,6 +399,7 @@ def create_app(library: FakeLibrary | None = None, *, seed: int = 1, videos: int
               methods=["GET"]),
         Route(f"{API}/delete_videos", _api(delete_videos), methods=["POST"]),
         Route(f"{API}/download", _api(download), methods=["POST"]),
+        Route(f"{API}/list_unique_ids", _api(list_unique_ids), methods=["GET"]),
         Route("/_fake/faults", admin_faults, methods=["GET", "POST", "DELETE"]),
         Route("/_fake/requests", admin_requests, methods=["GET", "DELETE"]),
         Route("/_fake/state", admin_state, methods=["GET"]),

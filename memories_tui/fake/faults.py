@@ -203,7 +203,7 @@ def fault_response(kind: str, request: Request, stopping: threading.Event) -> Re
     if kind == "echo-key":
         # The fake keeps no key anywhere else; this answer exists to test redaction.
         sent = request.headers.get("authorization", "")
-        return JSONResponse(failure("0400", f"invalid parameter: key {sent} is not allowed here"))
+        return JSONResponse(failure("0003", f"Parameter error: key {sent} is not allowed here"))
     if kind == "stall":
         return StallResponse(stopping)
     raise ValueError(f"{kind!r} breaks an answer; use break_response")

@@ -1,9 +1,11 @@
 """Images for List Images (``img_list_page``).
 
-No public page documents this endpoint's fields; the reference lets the fake choose:
-``img_no`` (``IM`` + 18 digits), ``img_name``, ``size``, ``width``, ``height``,
-``status``, ``create_time``. Like List Videos, ``size`` and ``create_time`` are strings
-of digits; ``width`` and ``height`` are real numbers, so clients meet both forms.
+No public page documents this endpoint. The closest public evidence (the image search
+answer, see docs/api.md) puts the list under ``item`` with these fields, which is what
+the fake sends: ``id`` (a JSON number above 2^53, so a client that reads it as a float
+gets it wrong), ``name``, ``img_url``, ``datetime_taken`` (ms, a number), ``camera_model``,
+``latitude``, ``longitude``, ``bucket`` and ``blob``. Screenshots and downloaded
+pictures carry no camera and no place (``null``).
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from .dice import Dice
 from .names import image_name
 from .videos import REFERENCE_MS, SPAN_MS, snowflake
 
-_SHAPES = (
-    (4032, 3024), (3024, 4032), (1920, 1080), (1170, 2532), (800, 600), (512, 512), (6000, 4000),
-)
+_CAMERAS = ("iPhone 15 Pro", "Pixel 8", "Galaxy S24 Ultra", "Canon EOS R6", "Sony A7 IV")
+#: Image ids are above 2^53 (the evidence's example is 568102998803353600).
+_ID_BASE = 1 << 59
 
 
 def images(seed: int, namespace: str, count: int, hostile: bool = False) -> list[dict[str, Any]]:
@@ -28,26 +30,31 @@ def images(seed: int, namespace: str, count: int, hostile: bool = False) -> list
     for i in range(count):
         d = Dice(seed, "image", namespace, i)
         ms = REFERENCE_MS - 1 - int((i + d.unit()) * step)
-        width, height = d.pick(_SHAPES)
-        roll = d.unit()
+        name = image_name(d, time.gmtime(ms // 1000))
+        image_id = _ID_BASE + snowflake(ms, 3, i) % _ID_BASE
+        from_camera = not name.lower().startswith(("screenshot", "thumbnail"))
+        placed = from_camera and d.chance(0.7)
+        blob = f"images/{namespace}/{image_id}.jpg"
         found.append({
-            "img_no": f"IM{snowflake(ms, 3, i)}",
-            "img_name": image_name(d, time.gmtime(ms // 1000)),
-            "size": str(int(width * height * d.log_between(0.05, 0.6))),
-            "width": width,
-            "height": height,
-            "status": "UNPARSE" if roll < 0.08 else "FAILED" if roll < 0.12 else "PARSE",
-            "create_time": str(ms),
+            "id": image_id,
+            "name": name,
+            "img_url": f"https://storage.example.com/memories-fake-images/{blob}",
+            "datetime_taken": ms - d.between(0, 3 * 86_400_000),
+            "camera_model": d.pick(_CAMERAS) if from_camera else None,
+            "latitude": round(d.between(-60_000, 70_000) / 1000, 6) if placed else None,
+            "longitude": round(d.between(-180_000, 180_000) / 1000, 6) if placed else None,
+            "bucket": "memories-fake-images",
+            "blob": blob,
         })
     if hostile:
         for n, rec in enumerate(found):
             if n % 2 == 0:
-                rec["img_name"] = H.HOSTILE_NAMES[(n // 2) % len(H.HOSTILE_NAMES)]
+                rec["name"] = H.HOSTILE_NAMES[(n // 2) % len(H.HOSTILE_NAMES)]
         wrong: tuple[dict[str, Any], ...] = (
-            {"width": "wide", "height": None},
-            {"size": -1, "create_time": "yesterday"},
-            {"img_name": 404, "status": ["PARSE"]},
-            {"img_no": None, "extra": {"nested": True}},
+            {"latitude": "north", "longitude": None, "camera_model": ["a", "list"]},
+            {"datetime_taken": "yesterday", "img_url": H.HOSTILE_URLS[0]},
+            {"name": 404, "bucket": {"nested": True}},
+            {"id": None, "extra": {"nested": True}},
         )
         # Every third image from the second, as far as there are overrides (or images).
         for rec, override in zip(found[1::3], wrong, strict=False):

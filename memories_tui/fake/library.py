@@ -12,7 +12,11 @@ Namespaces (``unique_id``):
 - ``team-a``: 24 videos, 5 sessions, 8 images. ``archive``: 9 videos, 3 images.
 - ``docs``: exactly the three videos of the reference's List Videos example.
 - ``test``: the video of the reference's Download example, ``VI625239098370850816``.
-- any other name: empty.
+- any other name: created, empty, the first time a request names it (as the service
+  creates a folder for an unknown ``unique_id``); ``created_namespaces`` lists those.
+
+Names match exactly (``name_match="exact"``, as the newest docs say the service does);
+``name_match="contains"`` matches a case-insensitive substring instead.
 
 Tasks live in ``default`` (see ``TASK_KINDS``); their videos are the newest videos of
 that namespace, so index 0..3 belong to the "growing" task and 4..6 to "finished".
@@ -47,6 +51,7 @@ from .wire import video_item
 
 DEFAULT_NAMESPACE = "default"
 NAMESPACES = ("default", "team-a", "archive", "docs", "test")
+NAME_MATCHES = ("exact", "contains")
 _GENERATED_SIZES = {"team-a": 24, "archive": 9}
 _NAMESPACE_CODES = {"default": 1, "team-a": 2, "archive": 3}
 _SESSION_COUNTS = {"default": 42, "team-a": 5}
@@ -137,7 +142,8 @@ def _hostile_shelf(seed: int) -> ListedShelf:
             name = item
         failed = d.chance(0.25)
         records.append(VideoRecord(
-            video_no=video_no, name=name, status="FAILED" if failed else "PARSE",
+            video_no=video_no, name=name,
+            status=d.pick(("FAIL", "FAIL", "PARSE_ERROR", "FAILED")) if failed else "PARSE",
             cause=d.pick(H.HOSTILE_CAUSES) if failed else None, duration=d.between(1, 900),
             size=int(d.log_between(2_000, 3_000_000)), create_ms=create_ms, fps=30.0,
             width=1280, height=720, resolution_label="720P", namespace=DEFAULT_NAMESPACE,
@@ -149,10 +155,13 @@ def _hostile_shelf(seed: int) -> ListedShelf:
 class FakeLibrary:
     """All the fake's data for one server instance. Deletes live here, in memory."""
 
-    def __init__(self, seed: int = 1, videos: int = 300, hostile: bool = False) -> None:
+    def __init__(self, seed: int = 1, videos: int = 300, hostile: bool = False,
+                 name_match: str = "exact") -> None:
         if not 0 <= videos <= MAX_VIDEOS:
             raise ValueError(f"videos must be within 0..{MAX_VIDEOS}")
-        self.seed, self.hostile = seed, hostile
+        if name_match not in NAME_MATCHES:
+            raise ValueError(f"name_match must be one of {', '.join(NAME_MATCHES)}")
+        self.seed, self.hostile, self.name_match = seed, hostile, name_match
         self._lock = threading.RLock()
         self._shelves: dict[str, Shelf] = {
             DEFAULT_NAMESPACE: (_hostile_shelf(seed) if hostile
@@ -162,7 +171,8 @@ class FakeLibrary:
             self._shelves[ns] = GeneratedShelf(seed, ns, _NAMESPACE_CODES[ns], count)
         self._shelves["docs"] = ListedShelf("docs", reference_records("docs"))
         self._shelves["test"] = ListedShelf("test", [download_example_record("test")])
-        self.namespaces: tuple[str, ...] = NAMESPACES
+        #: Namespaces a request created by naming them (in order), see ``touch``.
+        self.created_namespaces: list[str] = []
         # Filters scan every name; building the columns now (~6 µs a video) keeps the
         # first filtered request of a 100,000-video library as fast as the others.
         for shelf in self._shelves.values():
@@ -199,6 +209,20 @@ class FakeLibrary:
             for ns, count in _IMAGE_COUNTS.items()
         }
 
+    # -- namespaces -------------------------------------------------------------------
+
+    @property
+    def namespaces(self) -> tuple[str, ...]:
+        """Every namespace that exists: the built-in ones, then those created by use."""
+        return (*NAMESPACES, *self.created_namespaces)
+
+    def touch(self, namespace: str) -> None:
+        """A request named ``namespace``: create it, empty, if it does not exist."""
+        with self._lock:
+            if namespace not in self._shelves:
+                self._shelves[namespace] = ListedShelf(namespace, [])
+                self.created_namespaces.append(namespace)
+
     # -- videos -----------------------------------------------------------------------
 
     def _effective(self, shelf: Shelf, i: int) -> VideoRecord:
@@ -229,9 +253,10 @@ class FakeLibrary:
     def query_videos(self, namespace: str = DEFAULT_NAMESPACE, *, page: int = 1, size: int = 20,
                      name: str | None = None, video_no: str | None = None,
                      status: str | None = None) -> tuple[list[VideoRecord], int]:
-        """One page of List Videos and the total matching; newest first.
+        """One page of List Videos and the total matching, in listing order.
 
-        ``name`` is a case-insensitive substring; ``video_no`` and ``status`` are exact.
+        ``name`` matches exactly, or as a case-insensitive substring when the library's
+        ``name_match`` is "contains"; ``video_no`` and ``status`` are exact.
         Filtering by ``video_no`` counts as a status read of that video.
         """
         with self._lock:
@@ -246,9 +271,12 @@ class FakeLibrary:
                     self._note_status_read(shelf, i)
             else:
                 candidates = shelf.alive()
-            if name:
-                folded, query = shelf.scan_columns()[0], name.casefold()
+            if name and self.name_match == "contains":
+                folded, query = shelf.folded_names(), name.casefold()
                 candidates = [i for i in candidates if query in folded[i]]
+            elif name:
+                names = shelf.scan_columns()[0]
+                candidates = [i for i in candidates if names[i] == name]
             if status:
                 statuses = self._statuses(shelf)
                 candidates = [i for i in candidates if statuses[i] == status]
@@ -288,7 +316,7 @@ class FakeLibrary:
         return 0 if shelf is None else len(shelf.alive())
 
     def videos(self, namespace: str = DEFAULT_NAMESPACE) -> Iterator[VideoRecord]:
-        """Every live video of a namespace, newest first, generated as you iterate."""
+        """Every live video of a namespace in listing order, generated as you iterate."""
         shelf = self._shelves.get(namespace)
         if shelf is None:
             return
@@ -313,7 +341,7 @@ class FakeLibrary:
         return self.video_count(namespace)
 
     def ids(self, namespace: str = DEFAULT_NAMESPACE) -> list[str]:
-        """The ids of every live video of a namespace, newest first."""
+        """The ids of every live video of a namespace, in listing order."""
         return [rec.video_no for rec in self.videos(namespace)]
 
     def delete(self, namespace: str, video_nos: list[str]) -> list[str]:
@@ -326,12 +354,25 @@ class FakeLibrary:
         if shelf is None:
             return ""
         counts: dict[str, int] = {}
-        names = [shelf.scan_columns()[0][i] for i in shelf.alive()]
+        names = [shelf.folded_names()[i] for i in shelf.alive()]
         for name in names:
             for word in set(re.findall(r"[a-z]{4,10}", name)):
                 counts[word] = counts.get(word, 0) + 1
         usable = [(n, w) for w, n in counts.items() if 1 < n < len(names)]
         return max(usable)[1] if usable else ""
+
+    def repeated_name(self, namespace: str = DEFAULT_NAMESPACE) -> str:
+        """A name that more than one live video carries (a repeated upload), or ""."""
+        shelf = self._shelves.get(namespace)
+        if shelf is None:
+            return ""
+        seen: set[str] = set()
+        names = shelf.scan_columns()[0]
+        for i in shelf.alive():
+            if names[i] in seen:
+                return names[i]
+            seen.add(names[i])
+        return ""
 
     def _citable_video(self, rng: random.Random) -> tuple[str, Any, str] | None:
         """A default-namespace video for a chat ref (never one of the task videos)."""

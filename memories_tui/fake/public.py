@@ -2,7 +2,9 @@
 
 Kept directly in wire form (every number a string, ``publish_time`` in seconds,
 ``create_time`` in milliseconds), as the reference documents them. The reference's own
-example, ``PI-603068775285264430``, is included byte for byte.
+example, ``PI-603068775285264430``, is included byte for byte, with its 16 fields; so is
+a real captured answer, ``PI-603521765934764187``, which carries only 7. Most generated
+videos carry only those 7 too, as real answers do; the rest carry all 16.
 """
 
 from __future__ import annotations
@@ -34,6 +36,19 @@ REFERENCE_PUBLIC_VIDEO: dict[str, str] = {
     "hash_tag": "#nba#minnesota#timberwolves",
     "publish_time": "1730947213",
 }
+
+#: A real answer (see docs/api.md): the 7 fields the service actually sent.
+REAL_PUBLIC_VIDEO: dict[str, str] = {
+    "duration": "45",
+    "status": "PARSE",
+    "video_no": "PI-603521765934764187",
+    "video_name": "Mike Shinoda talks about … #ideageneration💡\n\n"
+                  "#mikeshinoda #beastieboys #linkinpark",
+    "create_time": "1753350037295",
+    "video_url": "https://www.tiktok.com/player/v1/7450672956881030430",
+    "blogger_id": "complex",
+}
+SPARSE_FIELDS = tuple(REAL_PUBLIC_VIDEO)
 
 _PHRASES = (
     "Best dunks of the week 🏀", "3 ingredient pasta 🍝", "POV: first day in Tokyo 🗼",
@@ -76,7 +91,7 @@ def _generated(seed: int, n: int) -> dict[str, str]:
         url = f"https://www.youtube.com/shorts/{_token(d, 11)}"
     else:
         url = f"https://www.instagram.com/reel/{_token(d, 11)}/"
-    return {
+    full = {
         "duration": str(d.between(5, 180)),
         "status": "UNPARSE" if d.chance(0.1) else "PARSE",
         "video_no": video_no,
@@ -94,6 +109,9 @@ def _generated(seed: int, n: int) -> dict[str, str]:
         "hash_tag": "".join(tags),
         "publish_time": str(publish_s),
     }
+    if n == 0 or d.chance(0.3):
+        return full
+    return {key: full[key] for key in SPARSE_FIELDS}
 
 
 def _hostile(seed: int) -> list[dict[str, Any]]:
@@ -116,7 +134,10 @@ def _hostile(seed: int) -> list[dict[str, Any]]:
 
 def public_videos(seed: int, count: int = 36, hostile: bool = False) -> dict[str, dict[str, Any]]:
     """The public videos by id: the reference example first, then generated ones."""
-    found: dict[str, dict[str, Any]] = {REFERENCE_PUBLIC_ID: dict(REFERENCE_PUBLIC_VIDEO)}
+    found: dict[str, dict[str, Any]] = {
+        REFERENCE_PUBLIC_ID: dict(REFERENCE_PUBLIC_VIDEO),
+        REAL_PUBLIC_VIDEO["video_no"]: dict(REAL_PUBLIC_VIDEO),
+    }
     n = 0
     while len(found) < count:
         rec = _generated(seed, n)

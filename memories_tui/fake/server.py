@@ -101,9 +101,10 @@ class FakeServer:
     def __init__(self, *, seed: int = 1, videos: int = 300, api_key: str | None = None,
                  rate_limit: float | None = None, hostile: bool = False,
                  host: str = "127.0.0.1", port: int = 0, burst: int = 1,
-                 max_page_size: int | None = None) -> None:
+                 max_page_size: int | None = None, name_match: str = "exact") -> None:
         self.host, self.port = host, port
-        self.library = FakeLibrary(seed=seed, videos=videos, hostile=hostile)
+        self.library = FakeLibrary(seed=seed, videos=videos, hostile=hostile,
+                                   name_match=name_match)
         self.app = create_app(self.library, api_key=api_key, rate_limit=rate_limit, burst=burst)
         self.context: FakeContext = self.app.state.fake
         self.context.max_page_size = max_page_size
@@ -195,14 +196,14 @@ def serve_forever(host: str = "127.0.0.1", port: int = 8765, seed: int = 1, vide
                   api_key: str | None = None, rate_limit: float | None = None,
                   hostile: bool = False, burst: int = 1,
                   faults: Sequence[tuple[str, int, str | None]] = (),
-                  max_page_size: int | None = None) -> None:
+                  max_page_size: int | None = None, name_match: str = "exact") -> None:
     """Serve in the foreground until Ctrl+C (``memories-tui fake-server``).
 
     ``api_key=None`` accepts any non-empty key; ``rate_limit`` is requests per second.
     ``faults`` are (kind, count, path suffix or None), pushed before the first request;
     more can be pushed while it runs with ``POST /_fake/faults``.
     """
-    library = FakeLibrary(seed=seed, videos=videos, hostile=hostile)
+    library = FakeLibrary(seed=seed, videos=videos, hostile=hostile, name_match=name_match)
     app = create_app(library, api_key=api_key, rate_limit=rate_limit, burst=burst)
     for kind, count, path in faults:
         app.state.fake.faults.push(kind, count, path=path)
@@ -217,6 +218,8 @@ def serve_forever(host: str = "127.0.0.1", port: int = 8765, seed: int = 1, vide
         details.append(f"rate limit {rate_limit:g} req/s")
     if max_page_size:
         details.append(f"pages of at most {max_page_size}")
+    if name_match != "exact":
+        details.append(f"names match by {name_match}")
     if api_key is not None:
         details.append("API key required")
     print(f"Fake Memories.ai server on {_url(host, sock.getsockname()[1])} ({', '.join(details)})",

@@ -67,7 +67,8 @@ _THOUGHTS = (
     ("Checking the transcript", "Audio confirms what the frames suggest at those times."),
     ("Ranking results", "Keeping the clearest moment from each video."),
 )
-_REF_TYPES = ("visual", "audio", "transcript")
+#: The ref types the Get Session Detail page names (it says "etc.").
+_REF_TYPES = ("keyframe", "visual_ts", "audio_ts")
 
 # What the library gives us to cite: (video_no, video_name, duration as wire string).
 VideoPicker = Callable[[random.Random], "tuple[str, Any, str] | None"]
@@ -131,9 +132,14 @@ class SessionBook:
                 question = rng.choice(FOLLOW_UPS)
             messages.append({"role": "user", "content": question})
             messages.append(self._answer(rng, turn))
+        if rng.random() < 0.3:
+            # The captured Chat answer spells the role upper case.
+            for message in messages:
+                if message["role"] == "assistant":
+                    message["role"] = "ASSISTANT"
         if self._hostile and rng.random() < 0.5:
             self._poison(rng, messages)
-        return {"title": title, "messages": messages}
+        return {"session_id": session_id, "title": title, "messages": messages}
 
     def _ref(self, rng: random.Random) -> dict[str, Any] | None:
         picked = self._pick_video(rng) if rng.random() < 0.75 or not self._public else None
@@ -152,8 +158,14 @@ class SessionBook:
             start = round(rng.uniform(0, length), 1)
             # The reference leaves startTime's type open; send both forms.
             start_wire: Any = str(start) if rng.random() < 0.5 else start
-            items.append({"videoNo": video_no, "startTime": start_wire,
-                          "type": rng.choice(_REF_TYPES), "text": rng.choice(_OBSERVATIONS)})
+            kind = rng.choice(_REF_TYPES)
+            item: dict[str, Any] = {"videoNo": video_no, "startTime": start_wire, "type": kind}
+            if kind != "keyframe":  # a key frame is one instant, with no text
+                end = min(float(length), round(start + rng.uniform(1, 15), 1))
+                if end > start and rng.random() < 0.8:
+                    item["endTime"] = end
+                item["text"] = rng.choice(_OBSERVATIONS)
+            items.append(item)
         return {"video": {"duration": duration, "video_no": video_no, "video_name": name},
                 "refItems": items}
 
@@ -169,7 +181,8 @@ class SessionBook:
             for ref in refs:
                 item = ref["refItems"][0]
                 at = _clock(float(item["startTime"]))
-                lines.append(f"- **{ref['video']['video_name']}** at `{at}` — {item['text']}")
+                said = item.get("text", "a key frame")
+                lines.append(f"- **{ref['video']['video_name']}** at `{at}` — {said}")
             lines.append("")
         if rng.random() < 0.3 and refs:
             lines += ["| Video | Time | Type |", "|---|---|---|"]

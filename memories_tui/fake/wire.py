@@ -13,9 +13,16 @@ from .dice import Dice
 from .videos import VideoRecord
 
 OK = "0000"
+#: "Not found" on the detail calls and Download, and "parameters are incorrect"
+#: (a missing one, an unknown route) everywhere: the service uses one code for both.
 NOT_FOUND = "0001"
-BAD_REQUEST = "0400"  # (inferred) the reference names no code for bad parameters
+MISSING_PARAMETER = "0001"
+#: The Code page's other "parameters are incorrect" code: used here for a value of the
+#: wrong type or out of range.
+BAD_PARAMETER = "0003"
 RATE_LIMITED = "0429"
+#: What an unknown route answers, with HTTP 200 (a real answer).
+NO_ROUTE_MSG = "No static resource api."
 
 
 def envelope(data: Any) -> dict[str, Any]:
@@ -28,7 +35,8 @@ def failure(code: str, msg: str) -> dict[str, Any]:
 
 
 def rate_limited() -> dict[str, Any]:
-    return failure(RATE_LIMITED, "Rate limit reached")
+    """The v1.2 Rate Limits page's answer: no ``data``, ``success`` or ``failed``."""
+    return {"code": RATE_LIMITED, "msg": "Request has exceeded the limit."}
 
 
 def page(
@@ -44,11 +52,21 @@ def _with_overrides(rec: VideoRecord, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def listed_duration(rec: VideoRecord) -> int:
+    """The service lists duration 0 for videos not (or never) indexed."""
+    return 0 if rec.status in ("FAIL", "UNPARSE") else rec.duration
+
+
+def listed_size(rec: VideoRecord) -> int:
+    """0 stands for "unknown" on some ready videos."""
+    return 0 if rec.size_unknown else rec.size
+
+
 def video_item(rec: VideoRecord) -> dict[str, Any]:
     """A List Videos entry, keys in the reference's order."""
     return _with_overrides(rec, {
-        "duration": str(rec.duration),
-        "size": str(rec.size),
+        "duration": str(listed_duration(rec)),
+        "size": str(listed_size(rec)),
         "status": rec.status,
         "cause": rec.cause if rec.cause is not None else "null",
         "video_no": rec.video_no,
@@ -66,8 +84,8 @@ def video_details(rec: VideoRecord, video_url: str) -> dict[str, Any]:
     return _with_overrides(rec, {
         "video_no": rec.video_no,
         "video_name": rec.name,
-        "duration": str(rec.duration),
-        "size": str(rec.size),
+        "duration": str(listed_duration(rec)),
+        "size": str(listed_size(rec)),
         "status": rec.status,
         "cause": rec.cause if rec.cause is not None else "null",
         "create_time": str(rec.create_ms),
@@ -90,8 +108,8 @@ def video_metadata(rec: VideoRecord, video_url: str) -> dict[str, Any]:
     data: dict[str, Any] = {
         "video_no": rec.video_no,
         "video_name": rec.name,
-        "duration": rec.duration,
-        "size": rec.size,
+        "duration": listed_duration(rec),
+        "size": listed_size(rec),
         "status": rec.status,
         "create_time": rec.create_ms,
         "fps": rec.fps,

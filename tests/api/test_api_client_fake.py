@@ -60,7 +60,11 @@ async def test_list_videos_matches_the_library(fake, make_client):
     assert [v.video_no for v in page.videos] == [r.video_no for r in records]
     for video, record in zip(page.videos, records, strict=True):
         assert video.name == record.name
-        assert video.duration == record.duration and video.size == record.size
+        # As the service lists them: FAIL and UNPARSE rows with duration 0, an unknown
+        # size as "0", which the client reads as "unknown".
+        listed = 0 if record.status in ("FAIL", "UNPARSE") else record.duration
+        assert video.duration == listed
+        assert video.size == (None if record.size_unknown else record.size)
         assert video.status == record.status and video.cause == record.cause
         assert video.create_time == EPOCH + timedelta(milliseconds=record.create_ms)
     (request,) = requests_to(fake, "list_videos")
@@ -163,15 +167,18 @@ async def test_unpaced_burst_is_limited_then_retried(fake_factory, make_client):
     fake = fake_factory(rate_limit=5)  # its bucket refills in 0.2 s
     waits: list[float] = []
 
-    async def short_sleep(seconds: float) -> None:
+    async def recorded_sleep(seconds: float) -> None:
         waits.append(seconds)
-        await asyncio.sleep(min(seconds, 0.3))
+        await asyncio.sleep(seconds)
 
-    async with make_client(fake.base_url, sleep=short_sleep) as client:
+    # The service's 0429 often has no Retry-After: the client backs off, doubling.
+    async with make_client(fake.base_url, sleep=recorded_sleep, backoff_base=0.1) as client:
         await client.list_sessions()
         await client.list_sessions()
-    assert waits == [1.0]  # the fake's Retry-After (whole seconds), honoured
-    assert len(requests_to(fake, "list_sessions")) == 3
+    assert waits and all(later > earlier for earlier, later in zip(waits, waits[1:], strict=False))
+    assert 0.1 <= waits[0] <= 0.125
+    assert len(requests_to(fake, "list_sessions")) == 2 + len(waits)
+    assert fake.rate_limited_count == len(waits)
 
 
 async def test_429_twice_then_success(fake, make_client):

@@ -58,7 +58,7 @@ def test_more_than_100_ids_is_refused(fresh_client):
 
 def test_delete_body_must_be_an_array(fresh_client):
     for body in ({"video_nos": ["VI1"]}, "VI1", [1, 2]):
-        assert fresh_client.post("/delete_videos", json=body).json()["code"] == "0400"
+        assert fresh_client.post("/delete_videos", json=body).json()["code"] == "0003"
 
 
 def test_download_small_video(client, server: FakeServer):
@@ -90,7 +90,7 @@ def test_download_unknown_video_is_a_json_envelope(client):
     # Right id, wrong namespace: not found either.
     elsewhere = client.post("/download", json={"video_no": "VI625239098370850816"}).json()
     assert elsewhere == DOCUMENTED_NOT_FOUND
-    assert client.post("/download", json={}).json()["code"] == "0400"
+    assert client.post("/download", json={}).json()["code"] == "0001"
 
 
 def test_large_download_streams_and_can_be_abandoned(client, server: FakeServer):

@@ -9,6 +9,8 @@ from memories_tui.fake import FakeServer
 
 from .helpers import API, ok_data
 
+STATUSES = ("PARSE", "DONE", "UNPARSE", "FAIL", "PARSE_ERROR", "FAILED")
+FAILED = ("FAIL", "PARSE_ERROR", "FAILED")
 VIDEO_KEYS = ["duration", "size", "status", "cause", "video_no", "video_name", "create_time"]
 
 
@@ -27,8 +29,9 @@ def test_envelope_and_string_numbers(client):
         for key in ("duration", "size", "create_time"):
             assert isinstance(video[key], str) and video[key].isdigit()
         assert video["video_no"].startswith("VI") and len(video["video_no"]) == 20
-        assert video["status"] in ("PARSE", "UNPARSE", "FAILED")
-        assert video["cause"] == "null" if video["status"] != "FAILED" else video["cause"] != "null"
+        assert video["status"] in STATUSES
+        failed = video["status"] in ("FAIL", "PARSE_ERROR", "FAILED")
+        assert video["cause"] == "null" if not failed else video["cause"] != "null"
 
 
 def test_defaults_page_one_size_twenty(client):
@@ -38,10 +41,16 @@ def test_defaults_page_one_size_twenty(client):
     assert ok_data(client.post("/list_videos")) == data
 
 
-def test_newest_first_and_times_in_the_fixed_two_years(client):
+def test_listing_is_not_in_time_order_and_times_in_the_fixed_two_years(client):
+    # As the real capture: newest-first VI rows, then an older block of VEI rows in
+    # ascending time order.
     videos = list_videos(client, size=300)["videos"]
     times = [int(v["create_time"]) for v in videos]
-    assert times == sorted(times, reverse=True)
+    vi = [t for v, t in zip(videos, times, strict=True) if v["video_no"].startswith("VI")]
+    vei = [t for v, t in zip(videos, times, strict=True) if v["video_no"].startswith("VEI")]
+    assert len(vei) == 18 and vi + vei == times
+    assert vi == sorted(vi, reverse=True) and vei == sorted(vei)
+    assert max(vei) < min(vi) and times != sorted(times, reverse=True)
     # 2024-11-01 .. 2026-11-01
     assert min(times) > 1_730_419_200_000 and max(times) < 1_793_491_200_000
 
@@ -58,24 +67,56 @@ def test_paging_covers_everything_once(client):
 
 def test_mix_of_statuses_sizes_and_names(client):
     videos = list_videos(client, size=300)["videos"]
-    statuses = {v["status"] for v in videos}
-    assert statuses == {"PARSE", "UNPARSE", "FAILED"}
+    counts = {s: sum(v["status"] == s for v in videos) for s in STATUSES}
+    assert all(counts.values()), counts  # every spelling occurs
+    assert counts["FAIL"] > counts["PARSE_ERROR"] + counts["FAILED"]  # mostly FAIL
+    assert counts["PARSE"] > counts["DONE"]
     sizes = [int(v["size"]) for v in videos]
-    assert min(sizes) < 1 << 20 and max(sizes) > 1 << 30
+    assert min(s for s in sizes if s) < 1 << 20 and max(sizes) > 1 << 30
     durations = [int(v["duration"]) for v in videos]
-    assert min(durations) < 30 and max(durations) > 3600
+    assert max(durations) > 3600
     assert any(not v["video_name"].isascii() for v in videos)
-    causes = {v["cause"] for v in videos if v["status"] == "FAILED"}
-    assert "null" not in causes and causes
+    causes = {v["cause"] for v in videos if v["status"] in FAILED}
+    assert "null" not in causes and "Indexing failed. " in causes
+    # As in real answers: FAIL and UNPARSE rows list duration 0, some ready ones size 0.
+    assert all(v["duration"] == "0" for v in videos if v["status"] in ("FAIL", "UNPARSE"))
+    unknown = [v for v in videos if v["size"] == "0"]
+    assert unknown and not any(v["status"] in FAILED for v in unknown)
 
 
-def test_name_filter_is_partial_and_case_insensitive(client):
+def test_repeated_uploads_share_name_and_size(client):
+    videos = list_videos(client, size=300)["videos"]
+    by_name: dict[str, list[dict]] = {}
+    for v in videos:
+        by_name.setdefault(v["video_name"], []).append(v)
+    repeats = [group for group in by_name.values()
+               if len(group) > 1 and len({v["size"] for v in group}) == 1]
+    assert repeats
+    # Somewhere a failed copy sits beside a ready one.
+    assert any({v["status"] in FAILED for v in g} == {True, False} for g in repeats)
+
+
+def test_name_filter_matches_exactly(client, server: FakeServer):
     everything = list_videos(client, size=300)["videos"]
-    word = "img_"
-    expected = [v["video_no"] for v in everything if word in v["video_name"].casefold()]
-    data = list_videos(client, size=300, video_name=word.upper())
-    assert [v["video_no"] for v in data["videos"]] == expected
-    assert data["total_count"] == str(len(expected)) and expected
+    name = server.library.repeated_name()
+    expected = [v["video_no"] for v in everything if v["video_name"] == name]
+    data = list_videos(client, size=300, video_name=name)
+    assert [v["video_no"] for v in data["videos"]] == expected and len(expected) > 1
+    # Part of a name, or another case, finds nothing: the service matches exactly.
+    assert list_videos(client, size=300, video_name=name[:-2])["total_count"] == "0"
+    assert list_videos(client, size=300, video_name=name.upper())["total_count"] == "0"
+
+
+def test_name_filter_contains_when_asked():
+    from .helpers import make_client
+
+    with FakeServer(name_match="contains") as srv, make_client(srv) as client:
+        everything = list_videos(client, size=300)["videos"]
+        word = "img_"
+        expected = [v["video_no"] for v in everything if word in v["video_name"].casefold()]
+        data = list_videos(client, size=300, video_name=word.upper())
+        assert [v["video_no"] for v in data["videos"]] == expected
+        assert data["total_count"] == str(len(expected)) and expected
 
 
 def test_video_no_and_status_filters(client):
@@ -84,9 +125,10 @@ def test_video_no_and_status_filters(client):
     data = list_videos(client, video_no=target["video_no"])
     assert data["videos"] == [target] and data["total_count"] == "1"
     assert list_videos(client, video_no="VI000000000000000000")["videos"] == []
-    failed = list_videos(client, status="FAILED", size=300)
-    assert all(v["status"] == "FAILED" for v in failed["videos"])
-    assert failed["total_count"] == str(sum(v["status"] == "FAILED" for v in everything))
+    for spelling in FAILED:  # the filter matches the spelling exactly
+        failed = list_videos(client, status=spelling, size=300)
+        assert failed["videos"] and all(v["status"] == spelling for v in failed["videos"])
+        assert failed["total_count"] == str(sum(v["status"] == spelling for v in everything))
 
 
 def test_namespaces(client, server: FakeServer):
@@ -95,8 +137,14 @@ def test_namespaces(client, server: FakeServer):
     default_ids = {v["video_no"] for v in list_videos(client, size=300)["videos"]}
     assert not default_ids & {v["video_no"] for v in team["videos"]}
     assert list_videos(client, unique_id="archive")["total_count"] == "9"
+    assert "nobody-here" not in server.library.namespaces
     assert list_videos(client, unique_id="nobody-here") == {
         "videos": [], "current_page": 1, "page_size": 20, "total_count": "0"}
+    # Naming it created it, as the service creates a folder for an unknown unique_id.
+    assert "nobody-here" in server.library.created_namespaces
+    listed = ok_data(client.get("/list_unique_ids"))["unique_ids"]
+    assert listed[:5] == ["default", "team-a", "archive", "docs", "test"]
+    assert "nobody-here" in listed and len(listed) == len(set(listed))
     # unique_id belongs in the body; a query parameter is ignored, as the reference says.
     as_query = ok_data(client.post("/list_videos", params={"unique_id": "team-a"}, json={}))
     assert as_query["total_count"] == "300"
@@ -127,7 +175,8 @@ def test_seed_document_list_example(client):
     data = list_videos(client, page=1, size=200, video_name="<VIDEO_NAME>", video_no="<VIDEO_ID>",
                        unique_id="<UNIQUE_ID>", status="<STATUS>")
     assert data == {"videos": [], "current_page": 1, "page_size": 200, "total_count": "0"}
-    tiny = list_videos(client, unique_id="docs", video_name="TINY", status="PARSE")
+    tiny = list_videos(client, unique_id="docs", video_name="182082-867762198_tiny",
+                       status="PARSE")
     assert [v["video_no"] for v in tiny["videos"]] == ["VI606404158946574336"]
 
 
@@ -145,7 +194,8 @@ def test_body_that_is_not_json(client):
     response = client.post(
         "/list_videos", content=b"page=1", headers={"Content-Type": "text/plain"}
     )
-    assert response.json()["code"] == "0400"
+    assert response.json()["code"] == "0003"
+    assert "Parameter error" in response.json()["msg"]
 
 
 @pytest.mark.parametrize(
@@ -169,8 +219,11 @@ def test_any_key_accepted_without_a_configured_key():
 
 def test_wrong_method_and_unknown_route(client):
     assert client.get("/list_videos").status_code == 405
+    # An unknown route answers HTTP 200 and 0001, as the service does.
     response = client.get("/no_such_endpoint")
-    assert response.status_code == 404 and response.json()["status"] == 404
+    assert response.status_code == 200
+    assert response.json() == {"code": "0001", "msg": "No static resource api.", "data": None,
+                               "failed": True, "success": False}
 
 
 def test_requests_are_recorded_without_the_key(fresh_server: FakeServer, fresh_client):

@@ -79,7 +79,7 @@ async def test_the_key_never_shows_whatever_the_server_does(tmp_path, caplog):
             server.faults.push("echo-key", path="/list_videos")
             await pilot.press("r")
             await settle(pilot)
-            assert notified(app, f"invalid parameter: key {MASKED} is not allowed here")
+            assert notified(app, f"Parameter error: key {MASKED} is not allowed here")
             server.faults.push("echo-key", path="/download")
             await download(pilot, screen)
             await downloads_finished(pilot)

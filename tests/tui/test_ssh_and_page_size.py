@@ -107,14 +107,27 @@ async def test_at_80_columns_the_name_filter_keeps_the_room(fake_server):
 async def test_a_bold_video_name_keeps_its_space_before_at_in_a_conversation(fake_server, size):
     """A cited highlight reads "**name** at 02:36": the space after the bold name must
     survive the Markdown rendering ("…review 3at 02:36" was reported)."""
+    import re
+
     from tests.tui.test_views import screen_text
 
+    highlight = re.compile(r"^- \*\*(.+?)\*\* at `([0-9:]+)`", re.M)
+    for row, session_id in enumerate(fake_server.library.session_ids()[:20]):  # noqa: B007 - used after break
+        answer = fake_server.library.session_detail(session_id)["messages"][1]["content"]
+        found = highlight.search(answer)
+        if found and found.group(1).isascii():
+            name, clock = found.groups()
+            break
+    else:
+        raise AssertionError("no session on page 1 starts with a cited highlight")
     app = make_app(fake_server.base_url)
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         await pilot.press("2")
         await settle(pilot)
+        for _ in range(row):
+            await pilot.press("down")
         await pilot.press("enter")
         await settle(pilot)
         text = screen_text(app)
-        assert " at 02:36" in text and "3at 02:36" not in text
+        assert f" at {clock}" in text and f"{name[-1]}at {clock}" not in text
