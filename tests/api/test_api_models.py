@@ -360,6 +360,28 @@ def test_images_known_fields_alternatives_and_extra():
     assert page.total_count == 4
 
 
+def test_images_in_the_shape_of_the_image_search_answer():
+    # As the public evidence shows them: under `item`, a numeric id above 2^53.
+    raw = (b'{"item": [{"id": 568102998803353601, "name": "dock.jpg", '
+           b'"img_url": "https://x.example/dock.jpg", "datetime_taken": 1754037217992, '
+           b'"camera_model": "Pixel 8", "latitude": 59.9, "longitude": -10.75, '
+           b'"bucket": "b", "blob": "k"}, {"id": 568102998803353602, "name": "s.png", '
+           b'"camera_model": null, "latitude": null, "longitude": null}], '
+           b'"current_page": 1, "page_size": 20, "total_count": "2"}')
+    import json
+
+    page = parse_image_page(json.loads(raw))
+    assert [i.image_no for i in page.images] == ["568102998803353601", "568102998803353602"]
+    first, second = page.images
+    assert (first.name, first.camera, first.latitude, first.longitude) == (
+        "dock.jpg", "Pixel 8", 59.9, -10.75)
+    assert first.url == "https://x.example/dock.jpg"
+    assert first.taken == datetime(2025, 8, 1, 8, 33, 37, 992000, tzinfo=UTC)
+    assert first.extra == (("bucket", "b"), ("blob", "k"))
+    assert (second.camera, second.latitude, second.taken) == (None, None, None)
+    assert not page.unreadable
+
+
 # -- models are frozen and hold no wire strings -----------------------------------
 
 
@@ -394,7 +416,7 @@ def test_images_under_item_with_numeric_ids_are_read():
                                       {"id": "12", "name": "b.jpg"}]})
     assert [i.image_no for i in page.images] == [str(big), "12"]
     assert [i.name for i in page.images] == ["a.jpg", "b.jpg"]
-    assert dict(page.images[0].extra)["img_url"] == "https://x/a"
+    assert page.images[0].url == "https://x/a"
     assert page.total_count == 2 and not page.unreadable
 
 

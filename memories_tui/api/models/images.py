@@ -10,10 +10,12 @@ from memories_tui.api.wire import (
     display_text,
     first_present,
     log,
+    read_float,
     read_id,
     read_int,
     read_ms_time,
     read_name,
+    read_text,
 )
 
 __all__ = [
@@ -34,6 +36,13 @@ class Image:
     height: int | None
     create_time: datetime | None
     extra: tuple[tuple[str, str], ...]  # fields this client does not know, as text
+    #: The fields of the image search answer, the closest public evidence of this
+    #: endpoint's shape (see docs/api.md, List Images); each may be missing.
+    taken: datetime | None = None  # `datetime_taken`, ms
+    camera: str | None = None  # `camera_model`
+    latitude: float | None = None
+    longitude: float | None = None
+    url: str | None = None  # `img_url`
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +59,8 @@ class ImagePage:
 # The image endpoint is undocumented: accept the likely spellings of each known field.
 _IMAGE_ID_KEYS = ("img_no", "image_no", "img_id", "image_id", "video_no", "id")
 _IMAGE_NAME_KEYS = ("img_name", "image_name", "name", "video_name")
-_IMAGE_KNOWN_KEYS = ("status", "size", "width", "height", "create_time")
+_IMAGE_KNOWN_KEYS = ("status", "size", "width", "height", "create_time", "datetime_taken",
+                     "camera_model", "latitude", "longitude", "img_url")
 
 
 def parse_image(record: dict[str, object]) -> Image | None:
@@ -75,6 +85,11 @@ def parse_image(record: dict[str, object]) -> Image | None:
         height=read_int(record.get("height"), f"{label} height"),
         create_time=read_ms_time(record.get("create_time"), f"{label} create_time"),
         extra=extra,
+        taken=read_ms_time(record.get("datetime_taken"), f"{label} datetime_taken"),
+        camera=read_text(record.get("camera_model"), f"{label} camera_model"),
+        latitude=read_float(record.get("latitude"), f"{label} latitude", minimum=-90.0),
+        longitude=read_float(record.get("longitude"), f"{label} longitude", minimum=-180.0),
+        url=read_text(record.get("img_url"), f"{label} img_url"),
     )
 
 

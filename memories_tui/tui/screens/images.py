@@ -32,6 +32,7 @@ class ImagesScreen(PagedListScreen[ImagePage]):
         Binding("G", "last_page", "Last page", show=False, id="images-last-page"),
         Binding("r", "refresh", "Refresh", id="images-refresh"),
         Binding("y", "copy_id", "Copy image id", id="images-copy-id"),
+        Binding("o", "open_image", "Open image", id="images-open"),
         Binding("j", "cursor_down", "Row down", show=False, id="images-row-down"),
         Binding("k", "cursor_up", "Row up", show=False, id="images-row-up"),
     ]
@@ -88,3 +89,9 @@ class ImagesScreen(PagedListScreen[ImagePage]):
         if image is None:
             return
         self.copy_text(image.image_no)
+
+    def action_open_image(self) -> None:
+        image = self.table.highlighted
+        if image is None:
+            return
+        self.open_link(image.url, what="image")
