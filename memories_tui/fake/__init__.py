@@ -1,8 +1,10 @@
 """A faithful fake of the Memories.ai Utils API server, with a seeded library.
 
 Written from the API reference, never from the client: it imports nothing from
-``memories_tui.api``, ``services`` or ``tui``. The API facts it follows, with their public
-sources, and what it does not do yet are in docs/api.md.
+``memories_tui.api``, ``services`` or ``tui``. It is never kinder than the real service:
+by default it answers the way the sources say the service does (status spellings, exact
+names, order, codes, missing fields). The API facts it follows, with their public
+sources, and where it still differs are in docs/api.md.
 
     from memories_tui.fake import FakeServer, expected_bytes
     with FakeServer(seed=1) as server:

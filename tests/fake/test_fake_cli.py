@@ -38,11 +38,12 @@ def test_fake_server_command_serves_the_hostile_library_with_faults():
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(
         [sys.executable, "-m", "memories_tui.cli", "fake-server", "--hostile", "--port", "0",
-         "--fault", "503-html:1:/list_videos"],
+         "--fault", "503-html:1:/list_videos", "--name-match", "contains"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
     try:
         banner = process.stdout.readline()
         assert "hostile" in banner and "1 faults pending" in banner, banner
+        assert "names match by contains" in banner, banner
         base_url = banner.split(" on ", 1)[1].split(" ", 1)[0]
         state = httpx.get(base_url + "/_fake/state").json()
         assert state["hostile"] is True
@@ -55,6 +56,9 @@ def test_fake_server_command_serves_the_hostile_library_with_faults():
         names = {v["video_name"] for v in videos if isinstance(v["video_name"], str)}
         assert set(HOSTILE_NAMES) <= names
         assert set(HOSTILE_IDS) <= {v["video_no"] for v in videos}
+        # --name-match contains: part of a name, in another case, finds it.
+        part = api.post("/list_videos", json={"video_name": "ETC/PASSWD"}).json()["data"]
+        assert "../../etc/passwd" in [v["video_name"] for v in part["videos"]]
         # Some fields carry the wrong JSON type: a number or null where a string belongs,
         # an object or a list where a string belongs.
         assert any(isinstance(v["video_name"], int) for v in videos)
