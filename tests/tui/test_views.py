@@ -508,6 +508,21 @@ async def test_public_lookup_shows_dates_counts_and_tags(fake_server, monkeypatc
         assert isinstance(app.screen, LibraryScreen)
 
 
+async def test_public_video_with_only_the_seven_fields_of_a_real_answer(fake_server):
+    """A real answer carries 7 fields: what is missing says so, once, in words."""
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await lookup(pilot, "PI-603521765934764187")
+        assert isinstance(app.screen, PublicVideoScreen)
+        text = screen_text(app)
+        assert "Mike Shinoda talks about" in text and "@complex" in text
+        assert "Counts (none sent)" in text
+        assert "The server sent no counts for this video." in text
+        assert "Views" not in text
+        # No hash_tag field: the title's own hashtags, said to come from the title.
+        assert " #mikeshinoda " in text and "(from the title)" in text
+
+
 async def test_public_lookup_of_bad_and_unknown_ids(fake_server):
     app = make_app(fake_server.base_url)
     async with app.run_test(size=SIZE) as pilot:

@@ -18,7 +18,12 @@ from memories_tui.api.models import PublicVideo
 from memories_tui.safetext import safe_multiline, safe_text
 from memories_tui.tui.screens.base import ViewScreen
 from memories_tui.tui.widgets.key_bar import KeyBar
-from memories_tui.tui.widgets.public_details import count_fields, hashtag_text, public_fields
+from memories_tui.tui.widgets.public_details import (
+    count_fields,
+    has_counts,
+    hashtag_text,
+    public_fields,
+)
 from memories_tui.tui.widgets.status_header import StatusHeader
 
 _PUBLIC_ID = re.compile(r"PI-[0-9]+")
@@ -130,13 +135,15 @@ class PublicVideoScreen(ViewScreen):
             Text(safe_multiline(video.name, MAX_TITLE_CHARS).strip() or "(no title)", style="bold")
         )
         self.query_one("#public-fields", Static).update(public_fields(video, now=self.app.clock()))
-        self.query_one("#public-hashtags", Static).update(hashtag_text(video.hashtags))
+        self.query_one("#public-hashtags", Static).update(hashtag_text(video.hashtags, video.name))
         self._show_counts()
 
     def _show_counts(self) -> None:
         if self.video is None:
             return
         how = "exact" if self.exact_counts else "short; press e for exact"
+        if not has_counts(self.video):
+            how = "none sent"  # real answers often carry only 7 fields
         self.query_one("#public-counts-label", Label).update(Text(f"Counts ({how})"))
         self.query_one("#public-counts", Static).update(
             count_fields(self.video, exact=self.exact_counts)

@@ -25,11 +25,11 @@ class ImagePager(Pager):
     NOUNS = ("image", "images")
 
 
-def place(image: Image) -> str:
-    """Latitude and longitude as "59.9139, 10.7522", or "—"."""
+def place(image: Image, digits: int = 4) -> str:
+    """Latitude and longitude as "59.9139, 10.7522" (fewer digits for the table), or "—"."""
     if image.latitude is None or image.longitude is None:
         return MISSING
-    return f"{image.latitude:.4f}, {image.longitude:.4f}"
+    return f"{image.latitude:.{digits}f}, {image.longitude:.{digits}f}"
 
 
 def frame_size(image: Image) -> str:
@@ -73,7 +73,7 @@ def _cell(key: str, image: Image, now: datetime) -> Text | str:
     if key == "camera":
         return Text(safe_text(image.camera, max_len=24) or MISSING)
     if key == "place":
-        return Text(place(image), justify="right")
+        return Text(place(image, digits=2), justify="right")  # about a kilometre
     return relative_time(image.create_time, now)
 
 
@@ -156,8 +156,10 @@ def image_details(image: Image, *, now: datetime) -> Table:
     if image.create_time is not None:
         facts.append(f"created {when(image.create_time)}")
     row("Image", Text(" · ".join(facts)))
-    if image.camera is not None or image.latitude is not None:
-        row("Camera", Text(f"{safe_text(image.camera, max_len=40) or MISSING} · at {place(image)}"))
+    if image.camera is not None:
+        row("Camera", Text(safe_text(image.camera, max_len=40)))
+    if image.latitude is not None and image.longitude is not None:
+        row("Place", Text(place(image)))
     if image.url is not None:
         row("Link", Text(safe_text(image.url, max_len=300), style="underline"))
     if image.extra:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from rich.console import Group
@@ -80,8 +81,17 @@ def public_fields(video: PublicVideo, *, now: datetime) -> Table:
     return table
 
 
+def has_counts(video: PublicVideo) -> bool:
+    return any(getattr(video, attribute) is not None for _, attribute in COUNTS)
+
+
 def count_fields(video: PublicVideo, *, exact: bool) -> Table:
     """The engagement counts, "14.2K"-style or with every digit."""
+    if not has_counts(video):
+        note = Table.grid(expand=True)
+        note.add_column(ratio=1)
+        note.add_row(Text("The server sent no counts for this video.", style="dim italic"))
+        return note
     table = _grid()
     show = count_exact if exact else count_short
     for label, attribute in COUNTS:
@@ -90,8 +100,16 @@ def count_fields(video: PublicVideo, *, exact: bool) -> Table:
     return table
 
 
-def hashtag_text(tags: tuple[str, ...]) -> Text:
-    """Each hashtag as its own chip, so "#nba#minnesota" reads as two tags."""
+_TITLE_TAG = re.compile(r"#(\w+)")
+
+
+def hashtag_text(tags: tuple[str, ...], title: str = "") -> Text:
+    """Each hashtag as its own chip, so "#nba#minnesota" reads as two tags. Without a
+    `hash_tag` field (real answers often lack it), the title's own hashtags are shown,
+    and said to come from the title."""
+    from_title = not tags
+    if from_title:
+        tags = tuple(dict.fromkeys(_TITLE_TAG.findall(title)))
     if not tags:
         return Text("no hashtags", style="dim italic")
     text = Text()
@@ -99,6 +117,8 @@ def hashtag_text(tags: tuple[str, ...]) -> Text:
         if n:
             text.append("  ")
         text.append(f" #{safe_text(tag.lstrip('#'), max_len=60)} ", style="bold reverse")
+    if from_title:
+        text.append("  (from the title)", style="dim italic")
     return text
 
 
