@@ -53,6 +53,8 @@ class FakeContext:
     #: The largest page the listings serve; a larger `size` is cut to it, and the
     #: answer's `page_size` says which size was used (as the service echoes it).
     max_page_size: int | None = None
+    #: Downloads and media at most this many bytes per second (a slow link), or None.
+    download_rate: float | None = None
 
 
 class FakeApp(Starlette):
@@ -237,9 +239,10 @@ async def delete_videos(call: Call) -> Response:
     return call.ok(None)
 
 
-def _video_stream(rec_video_no: str, size: int, stopping: threading.Event) -> ByteStreamResponse:
+def _video_stream(rec_video_no: str, size: int, ctx: FakeContext) -> ByteStreamResponse:
     return ByteStreamResponse(length=size, chunks=partial(iter_range, rec_video_no),
-                              media_type="application/octet-stream", stopping=stopping)
+                              media_type="application/octet-stream", stopping=ctx.stopping,
+                              rate=ctx.download_rate)
 
 
 async def download(call: Call) -> Response:
@@ -250,7 +253,7 @@ async def download(call: Call) -> Response:
     rec = call.library.get_video(video_no, _namespace(call, body))
     if rec is None:
         return _fail(wire.NOT_FOUND, "video not found")
-    return _video_stream(rec.video_no, rec.size, call.ctx.stopping)
+    return _video_stream(rec.video_no, rec.size, call.ctx)
 
 
 # -- the pipeline every API request goes through ------------------------------------------
@@ -356,7 +359,7 @@ async def media(request: Request) -> Response:
     rec = ctx.library.get_video(video_no, namespace)
     if rec is None:
         return JSONResponse({"error": "not found"}, status_code=404)
-    return _video_stream(rec.video_no, rec.size, ctx.stopping)
+    return _video_stream(rec.video_no, rec.size, ctx)
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:

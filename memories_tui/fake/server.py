@@ -101,13 +101,15 @@ class FakeServer:
     def __init__(self, *, seed: int = 1, videos: int = 300, api_key: str | None = None,
                  rate_limit: float | None = None, hostile: bool = False,
                  host: str = "127.0.0.1", port: int = 0, burst: int = 1,
-                 max_page_size: int | None = None, name_match: str = "exact") -> None:
+                 max_page_size: int | None = None, name_match: str = "exact",
+                 download_rate: float | None = None) -> None:
         self.host, self.port = host, port
         self.library = FakeLibrary(seed=seed, videos=videos, hostile=hostile,
                                    name_match=name_match)
         self.app = create_app(self.library, api_key=api_key, rate_limit=rate_limit, burst=burst)
         self.context: FakeContext = self.app.state.fake
         self.context.max_page_size = max_page_size
+        self.context.download_rate = download_rate
         self.base_url = ""
         self._thread: threading.Thread | None = None
         self._uvicorn: _Uvicorn | None = None

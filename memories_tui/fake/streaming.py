@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 from starlette.responses import Response
@@ -33,6 +33,8 @@ ChunkSource = Callable[[int, int], Iterable[bytes]]
 
 #: How much a raw write (see `ByteStreamResponse`) may leave unsent before it waits.
 RAW_WRITE_BUFFER = 1024 * 1024
+#: With a download `rate`, bytes are sent in pieces this big, so progress moves smoothly.
+PACED_PIECE = 16 * 1024
 
 
 def transport_of(scope: Scope) -> Any | None:
@@ -112,7 +114,7 @@ class ByteStreamResponse(Response):
                  stopping: threading.Event | None = None, status_code: int = 200,
                  headers: dict[str, str] | None = None, send_bytes: int | None = None,
                  extra: bytes = b"", hold_open: bool = False,
-                 close_delimited: bool = False) -> None:
+                 close_delimited: bool = False, rate: float | None = None) -> None:
         self.status_code = status_code
         self.media_type = media_type
         self.background = None
@@ -122,6 +124,8 @@ class ByteStreamResponse(Response):
         self.extra = extra
         self.hold_open = hold_open
         self.close_delimited = close_delimited
+        #: Bytes per second at most (a slow link), or None for as fast as it goes.
+        self.rate = rate
         self.init_headers({**(headers or {}), "content-length": str(length)})
 
     def broken(self, *, send_bytes: int | None = None, extra: bytes = b"",
@@ -131,8 +135,25 @@ class ByteStreamResponse(Response):
             stopping=self.stopping, status_code=self.status_code,
             headers={k: v for k, v in self.headers.items() if k != "content-length"},
             send_bytes=send_bytes, extra=extra, hold_open=hold_open,
-            close_delimited=close_delimited,
+            close_delimited=close_delimited, rate=self.rate,
         )
+
+    async def _paced(self, chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
+        """The chunks as they come, or, with a `rate`, in 16 KiB pieces at that pace."""
+        if not self.rate:
+            for chunk in chunks:
+                yield chunk
+            return
+        loop = asyncio.get_running_loop()
+        start, sent = loop.time(), 0
+        for chunk in chunks:
+            for at in range(0, len(chunk), PACED_PIECE):
+                piece = chunk[at:at + PACED_PIECE]
+                yield piece
+                sent += len(piece)
+                ahead = sent / self.rate - (loop.time() - start)
+                if ahead > 0:
+                    await asyncio.sleep(ahead)
 
     async def _send_close_delimited(self, scope: Scope, watch: ClientWatch) -> None:
         """No Content-Length: the body ends where the connection does (HTTP/1.1 allows
@@ -164,7 +185,7 @@ class ByteStreamResponse(Response):
                 return
             await send({"type": "http.response.start", "status": self.status_code,
                         "headers": self.raw_headers})
-            for chunk in self.chunks(0, self.send_bytes):
+            async for chunk in self._paced(self.chunks(0, self.send_bytes)):
                 if watch.gone.is_set():
                     return
                 if self.stopping is not None and self.stopping.is_set():

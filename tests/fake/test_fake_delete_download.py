@@ -117,3 +117,19 @@ def test_expected_bytes_ranges_are_consistent():
     # Every 64 KiB segment differs, so a lost or repeated chunk is detectable.
     segments = {whole[i:i + 65_536] for i in range(0, 262_144, 65_536)}
     assert len(segments) == 4
+
+
+def test_download_rate_slows_the_stream_to_a_pace():
+    """`download_rate` stands for a slow link: a download takes at least size / rate."""
+    import time
+
+    from .helpers import make_client
+
+    with FakeServer(download_rate=1_000_000) as srv, make_client(srv) as client:
+        rec = next(r for r in srv.library.videos() if 300_000 <= r.size <= 600_000)
+        video_no, size = rec.video_no, rec.size
+        started = time.monotonic()
+        with client.stream("POST", "/download", json={"video_no": video_no}) as response:
+            body = b"".join(response.iter_raw())
+        assert body == expected_bytes(video_no, size)
+        assert time.monotonic() - started >= 0.8 * size / 1_000_000
