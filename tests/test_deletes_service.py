@@ -11,7 +11,12 @@ import asyncio
 import pytest
 
 from memories_tui.api.client import MemoriesClient
-from memories_tui.services.deletes import DeleteBusyError, DeleteService
+from memories_tui.services.deletes import (
+    READ_ONLY_MESSAGE,
+    DeleteBusyError,
+    DeleteService,
+    ReadOnlyError,
+)
 from memories_tui.services.library import LibraryService, VideoQuery
 
 KEY = "sk-test-abcdefghijklmnop"
@@ -116,7 +121,29 @@ async def test_a_rejected_key_stops_the_rest_unsent(fake_server, service):
     outcome = await service.delete(ids, "default")
     assert len(delete_requests(fake_server)) == 1
     assert outcome.failed == tuple(ids[:100]) and outcome.not_sent == tuple(ids[100:])
+    assert outcome.key_rejected
     assert fake_server.library.count() == 300
+
+
+async def test_read_only_refuses_before_anything_is_sent(fake_server, service):
+    # Whoever calls it (the TUI, a subcommand): the refusal is the service's.
+    ids = fake_server.library.ids()[:2]
+    read_only = DeleteService(service.library, read_only=True)
+    with pytest.raises(ReadOnlyError) as refused:
+        await read_only.delete(ids, "default")
+    assert str(refused.value) == READ_ONLY_MESSAGE
+    assert not read_only.running and read_only.last_outcome is None
+    assert fake_server.requests == [] and fake_server.library.count() == 300
+
+
+async def test_an_unclear_outcome_says_how_to_look_again(fake_server, service):
+    ids = fake_server.library.ids()[:2]
+    fake_server.faults.push("cut", path="/delete_videos")
+    fake_server.faults.push("503-html", count=6, path="/list_videos")  # the check fails too
+    outcome = await service.delete(ids, "default")
+    assert outcome.unknown == tuple(ids) and not outcome.key_rejected
+    said = outcome.sentences(look_again="List them again to see which remain.")
+    assert said[-1][1].endswith("List them again to see which remain.")
 
 
 async def test_a_rate_limit_answer_is_waited_out_and_sent_again(fake_server, service):

@@ -13,6 +13,8 @@ about whether the server acted. The rules, decided here and nowhere else:
   check failed) for every id. Only a `0429` (the server did nothing) is waited out and
   sent again;
 - after a rejected key nothing more is sent;
+- in read-only mode (`--read-only`, `MEMORIES_READ_ONLY`, `read_only = true`) nothing is
+  sent at all: `delete` raises `ReadOnlyError`, whoever calls it;
 - `request_stop()` (the user quits) lets the request in flight finish and sends no more:
   no further chunk, no resend after a `0429`, no further check (what was not checked is
   reported unknown), so quitting is quick.
@@ -34,11 +36,27 @@ from memories_tui.services.library import LibraryService
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DeleteBusyError", "DeleteOutcome", "DeleteProgress", "DeleteService"]
+__all__ = [
+    "READ_ONLY_MESSAGE",
+    "DeleteBusyError",
+    "DeleteOutcome",
+    "DeleteProgress",
+    "DeleteService",
+    "ReadOnlyError",
+]
+
+READ_ONLY_MESSAGE = (
+    "Read-only mode: nothing is deleted (turned on by --read-only, MEMORIES_READ_ONLY "
+    "or read_only in the config file)."
+)
 
 
 class DeleteBusyError(RuntimeError):
     """A delete was asked for while another one runs (nothing was sent)."""
+
+
+class ReadOnlyError(RuntimeError):
+    """A delete was asked for in read-only mode (nothing was sent)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +93,8 @@ class DeleteOutcome:
     checked: bool = False
     #: Whether it stopped early because the user asked it to.
     stopped: bool = False
+    #: Whether the server rejected the key on the way (nothing more was sent then).
+    key_rejected: bool = False
     #: Video names by id, as the caller knew them, for the sentences.
     names: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -87,11 +107,15 @@ class DeleteOutcome:
         """Ids whose fate is known: gone, or certainly still there."""
         return frozenset(self.deleted) | frozenset(self.failed)
 
-    def sentences(self, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    def sentences(
+        self, names: dict[str, str] | None = None, *,
+        look_again: str = "Press r to see which remain.",
+    ) -> list[tuple[str, str]]:
         """The outcome in plain words, as (kind, sentence) pairs; kind is "deleted",
         "failed", "unknown" or "not-sent". `names` maps ids to video names for the
         lists (by default the ones given to the delete); server text in them is made
-        safe here."""
+        safe here. `look_again` says how to see which videos remain after an unclear
+        outcome (the TUI's key by default; the command line names a command)."""
         names = self.names if names is None else names
         said: list[tuple[str, str]] = []
         if self.deleted:
@@ -106,8 +130,7 @@ class DeleteOutcome:
                 why, then = ("the request failed as you quit, before the app could check",
                              "Look again to see which remain.")
             else:
-                why, then = "the request failed, then so did the check", (
-                    "Press r to see which remain.")
+                why, then = "the request failed, then so did the check", look_again
             unknown = (f"{len(self.unknown):,} may or may not have been deleted ({why}): "
                        f"{listed(self.unknown, names)}. {then}")
             said.append(("unknown", unknown))
@@ -140,6 +163,7 @@ class _Tally:
     reason: str | None = None
     checked: bool = False
     stopped: bool = False
+    key_rejected: bool = False
 
     def outcome(self, names: dict[str, str] | None, *, stopped: bool) -> DeleteOutcome:
         return DeleteOutcome(
@@ -150,6 +174,7 @@ class _Tally:
             reason=self.reason,
             checked=self.checked,
             stopped=stopped,
+            key_rejected=self.key_rejected,
             names=dict(names or {}),
         )
 
@@ -157,8 +182,14 @@ class _Tally:
 class DeleteService:
     """Runs deletes against the server through one `LibraryService` (and its caches)."""
 
-    def __init__(self, library: LibraryService, *, chunk_size: int = DELETE_CHUNK_SIZE) -> None:
+    def __init__(
+        self, library: LibraryService, *, chunk_size: int = DELETE_CHUNK_SIZE,
+        read_only: bool = False,
+    ) -> None:
         self.library = library
+        #: Refuse every delete (`Settings.read_only`): checked here, so that no caller
+        #: can forget it.
+        self.read_only = read_only
         self.chunk_size = max(1, min(chunk_size, DELETE_CHUNK_SIZE))
         self._lock = asyncio.Lock()
         self._stop = False
@@ -191,10 +222,13 @@ class DeleteService:
     ) -> DeleteOutcome:
         """Delete `ids` (repeats sent once) in `unique_id`; see the module for the rules.
 
-        Raises `DeleteBusyError` at once if a delete is running. Never raises for what
+        Raises `ReadOnlyError` at once in read-only mode, and `DeleteBusyError` if a
+        delete is running; either way nothing is sent. Never raises for what
         the server or the network does: that is in the outcome. Should it raise for
         anything else (a bug), `last_outcome` still says what is known so far.
         """
+        if self.read_only:
+            raise ReadOnlyError(READ_ONLY_MESSAGE)
         if self._lock.locked():
             raise DeleteBusyError("A delete is already running; wait for it to finish.")
         unique = list(dict.fromkeys(i.strip() for i in map(str, ids) if i and i.strip()))
@@ -265,6 +299,7 @@ class DeleteService:
                     tally.failed.extend(chunk)
             elif isinstance(error, AuthError):
                 # The key was refused: anything more would be refused too.
+                tally.key_rejected = True
                 tally.failed.extend(chunk)
                 for rest in chunks[number + 1 :]:
                     tally.not_sent.extend(rest)
@@ -291,6 +326,7 @@ class DeleteService:
                 present = await self.library.is_present(video_no, unique_id)
             except MemoriesError as exc:
                 # Not even that could be checked: say so rather than guess either way.
+                tally.key_rejected = tally.key_rejected or isinstance(exc, AuthError)
                 log.warning("Checking videos after a failed delete failed: %s", exc.message)
                 tally.unknown.extend(tally.ambiguous[at:])
                 break
