@@ -36,7 +36,8 @@ def core_actions(word: str) -> list[Any]:
     return [
         "]", "]", "]", "]", "]", "[", "[", "j", "j",
         "enter", "j", "j", "j", "i",  # details, following the cursor, then closed
-        "slash", *[("type", c) for c in word], "escape", "escape",  # typed, cleared, back
+        # A name typed and entered (names apply on enter), cleared, back to the table.
+        "slash", *[("type", c) for c in word], "enter", "escape", "escape",
         "]", "]", "]", "g",
         ("row", SMALL_ROW), ("modal", "s", "DownloadModal"), ("modal", "enter", "LibraryScreen"),
         "j", ("modal", "d", "ConfirmDeleteModal"), ("modal", "y", "LibraryScreen"),

@@ -10,7 +10,7 @@ numbers and dates, which cannot carry markup or control characters.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 import humanize
@@ -45,6 +45,26 @@ def human_size(n: int | None) -> str:
     if n is None:
         return MISSING
     return humanize.naturalsize(n, format="%.1f")
+
+
+def total_size(sizes: Iterable[int | None]) -> str:
+    """The sum of sizes of which some may be unknown (the server sends 0 for those):
+    "3.3 MB", "3.3 MB + 2 of unknown size", "size unknown"/"sizes unknown" when none is
+    known. Never "0 Bytes" for files whose size is simply not known."""
+    known = 0
+    unknown = 0
+    count = 0
+    for size in sizes:
+        count += 1
+        if size is None:
+            unknown += 1
+        else:
+            known += size
+    if count and unknown == count:
+        return "size unknown" if count == 1 else "sizes unknown"
+    if unknown:
+        return f"{human_size(known)} + {unknown:,} of unknown size"
+    return human_size(known)
 
 
 def exact_bytes(n: int | None) -> str:

@@ -376,6 +376,14 @@ class MemoriesClient:
 
         return parse_image_page(data, page=page, size=size)
 
+    async def list_unique_ids(self) -> list[str]:
+        """The account's namespaces (GET list_unique_ids; no parameters, not paged):
+        exact, case-sensitive names, each once, in the server's order."""
+        data = await self._call("GET", "/list_unique_ids")
+        from memories_tui.api.models.namespaces import parse_unique_ids
+
+        return parse_unique_ids(data)
+
     async def delete_videos(
         self,
         ids: Iterable[str],

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["FAILED_SPELLINGS", "SPELLINGS", "StatusClass", "is_final", "status_class"]
+__all__ = [
+    "FAILED_SPELLINGS",
+    "FILTER_CLASSES",
+    "SPELLINGS",
+    "StatusClass",
+    "is_final",
+    "spellings_of",
+    "status_class",
+]
 
 
 class StatusClass(enum.Enum):
@@ -31,7 +39,20 @@ SPELLINGS: dict[str, StatusClass] = {
     "PARSE_ERROR": StatusClass.FAILED,
 }
 
-FAILED_SPELLINGS = tuple(s for s, c in SPELLINGS.items() if c is StatusClass.FAILED)
+
+
+def spellings_of(cls: StatusClass) -> tuple[str, ...]:
+    """Every spelling of `cls`, in the table's (fixed) order; none for unknown.
+
+    The server matches a `status` filter against its own spelling exactly, so a filter
+    for a class asks once per spelling (see services/library.py)."""
+    return tuple(s for s, c in SPELLINGS.items() if c is cls)
+
+
+FAILED_SPELLINGS = spellings_of(StatusClass.FAILED)
+
+#: The classes a status filter offers (unknown has no spelling to ask for).
+FILTER_CLASSES = (StatusClass.READY, StatusClass.IN_PROGRESS, StatusClass.FAILED)
 
 
 def status_class(status: str | None) -> StatusClass:

@@ -15,7 +15,9 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from memories_tui.api.client import MemoriesClient
-from memories_tui.api.models import VideoDetails, VideoPage
+from memories_tui.api.errors import MemoriesError, RejectedError
+from memories_tui.api.models import Video, VideoDetails, VideoPage
+from memories_tui.api.status import StatusClass, spellings_of
 from memories_tui.config import Settings
 
 if TYPE_CHECKING:  # the other views' models load with those views
@@ -24,9 +26,9 @@ if TYPE_CHECKING:  # the other views' models load with those views
     from memories_tui.api.models.sessions import SessionDetail, SessionPage
     from memories_tui.api.models.tasks import TaskStatus
 
-STATUSES = ("PARSE", "UNPARSE", "FAILED")
-
 log = logging.getLogger(__name__)
+
+DEFAULT_NAMESPACE = "default"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +37,12 @@ class VideoQuery:
 
     page: int = 1
     size: int = 50
-    name: str = ""
+    name: str = ""  # exact (the server's newest pages match names exactly)
     video_no: str = ""
-    status: str = ""  # "" means all statuses
+    #: A class of statuses (ready, in progress, failed), None for every status. The
+    #: server matches one spelling at a time, so a class is asked for once per spelling
+    #: and the answers are put together (see `LibraryService._request_page`).
+    status: StatusClass | None = None
     unique_id: str = "default"
 
     def with_page(self, page: int) -> VideoQuery:
@@ -123,6 +128,10 @@ async def _through(
     return value
 
 
+class _NoSpareBudget(Exception):
+    """A prefetch stopped before a request that would have waited on the rate limit."""
+
+
 def page_count(total: int, size: int) -> int:
     """Pages needed for `total` rows; an empty result still shows page 1 of 1."""
     return max(1, -(-total // max(1, size)))
@@ -142,7 +151,10 @@ class LibraryService:
 
     def __init__(self, client: MemoriesClient) -> None:
         self.client = client
-        self._pages: _LRU[VideoQuery, VideoPage] = _LRU(
+        # Pages as shown (keyed by their query) and, for a status class asked for
+        # spelling by spelling, the server's pages of each spelling (keyed by the
+        # spelling and the query of that server page).
+        self._pages: _LRU[VideoQuery | tuple[str, VideoQuery], VideoPage] = _LRU(
             self.PAGE_CACHE_ROWS, weigh=lambda page: max(1, len(page.videos))
         )
         # Prefetches in flight, so a user's request for the same page joins one of them
@@ -162,6 +174,12 @@ class LibraryService:
             self.SESSION_DETAIL_CACHE_SIZE
         )
         self._images: _LRU[tuple[str, int, int], ImagePage] = _LRU(self.LIST_CACHE_PAGES)
+        # The account's namespaces (list_unique_ids): read once, when first wanted, and
+        # kept until a refresh. A failure is kept too, so an old server that lacks the
+        # endpoint is asked once, not on every visit to the namespace field.
+        self._namespaces: list[str] | None = None
+        self._namespaces_error: MemoriesError | None = None
+        self._namespaces_task: asyncio.Task[None] | None = None
 
     # -- videos ---------------------------------------------------------------
 
@@ -233,7 +251,7 @@ class LibraryService:
         task.add_done_callback(done)
 
     async def _fetch_into_cache(self, query: VideoQuery, generation: int) -> VideoPage:
-        page = await self._request_page(query)
+        page = await self._request_page(query, generation=generation)
         if generation == self._generation:
             self._pages.put(query, page)
         return page
@@ -256,7 +274,10 @@ class LibraryService:
 
     async def _prefetch(self, query: VideoQuery, generation: int) -> None:
         try:
-            page = await self._request_page(query)
+            page = await self._request_page(query, generation=generation, optional=True)
+        except _NoSpareBudget:
+            log.debug("Prefetch of page %s stopped: the rate budget is spent.", query.page)
+            return
         except Exception:  # noqa: BLE001 - optional work; the real request reports errors
             log.debug("Prefetch of page %s failed.", query.page, exc_info=True)
             return
@@ -272,14 +293,105 @@ class LibraryService:
         self._prefetching.clear()
         self._started.clear()
 
-    async def _request_page(self, query: VideoQuery) -> VideoPage:
+    async def _request_page(
+        self, query: VideoQuery, *, generation: int | None = None, optional: bool = False
+    ) -> VideoPage:
+        """`query`'s page from the server. A status class with several spellings is
+        asked for once per spelling and put together (`_merged_page`), whose server
+        pages are cached only while the cache is still of `generation` (by default the
+        present one); `optional` (a prefetch) stops before any request that would wait
+        on the rate limit."""
+        if query.status is None:
+            return await self._ask(query, None, query.page, query.size)
+        spellings = spellings_of(query.status)
+        if not spellings:  # no spelling to ask for (unknown): nothing the server can match
+            return VideoPage(videos=(), page=query.page, page_size=query.size, total_count=0)
+        if len(spellings) == 1:
+            return await self._ask(query, spellings[0], query.page, query.size)
+        if generation is None:
+            generation = self._generation
+        return await self._merged_page(
+            query, spellings, generation=generation, optional=optional)
+
+    async def _ask(
+        self, query: VideoQuery, spelling: str | None, page: int, size: int
+    ) -> VideoPage:
         return await self.client.list_videos(
-            query.page,
-            query.size,
+            page,
+            size,
             name=query.name or None,
             video_no=query.video_no or None,
-            status=query.status or None,
+            status=spelling,
             unique_id=query.unique_id,
+        )
+
+    async def _spelling_page(
+        self, query: VideoQuery, spelling: str, page: int, size: int, *,
+        generation: int, optional: bool,
+    ) -> VideoPage:
+        """One server page of one spelling, through the page cache (kept only if no
+        refresh or delete came in between)."""
+        key = (spelling, replace(query, page=page, size=size))
+        cached = self._pages.get(key)
+        if cached is not None:
+            return cached
+        if optional and not self.client.has_spare_budget:
+            raise _NoSpareBudget
+        answer = await self._ask(query, spelling, page, size)
+        if generation == self._generation:
+            self._pages.put(key, answer)
+        return answer
+
+    async def _merged_page(
+        self, query: VideoQuery, spellings: tuple[str, ...], *, generation: int, optional: bool
+    ) -> VideoPage:
+        """`query`'s page of the result sets of every spelling, one after the other in
+        the table's order: rows [(page-1)*size, page*size) of that concatenation.
+
+        Page 1 of each spelling gives its total and the page size the server really
+        uses for it (it may cap sizes); then only the server pages that overlap the
+        wanted rows are asked for. Every server page is cached, so the next page costs
+        a request or two, not one per spelling. A spelling the server refuses as a wrong
+        parameter (0001/0003) counts as no videos, unless every spelling is refused.
+        """
+        firsts: list[VideoPage | None] = []
+        refused: list[RejectedError] = []
+        for spelling in spellings:
+            try:
+                first = await self._spelling_page(
+                    query, spelling, 1, query.size, generation=generation, optional=optional)
+            except RejectedError as exc:
+                log.info("The server refused the status spelling %s: %s", spelling, exc)
+                refused.append(exc)
+                first = None
+            firsts.append(first)
+        if len(refused) == len(spellings):
+            raise refused[0]
+        low = (query.page - 1) * query.size
+        high = low + query.size
+        rows: list[Video] = []
+        offset = 0
+        for spelling, first in zip(spellings, firsts, strict=True):
+            if first is None:
+                continue
+            count, size = first.total_count, max(1, first.page_size)
+            start, stop = max(low - offset, 0), min(high - offset, count)
+            offset += count
+            if start >= stop:
+                continue
+            for number in range(start // size + 1, (stop - 1) // size + 2):
+                answer = first if number == 1 else await self._spelling_page(
+                    query, spelling, number, size, generation=generation, optional=optional)
+                base = (number - 1) * size
+                rows.extend(v for i, v in enumerate(answer.videos, base) if start <= i < stop)
+        # A video whose status changed between two requests could be listed twice:
+        # the table keys rows by id, so the repeat goes.
+        unique: dict[str, Video] = {}
+        for video in rows:
+            unique.setdefault(video.video_no, video)
+        return VideoPage(
+            videos=tuple(unique.values()), page=query.page, page_size=query.size,
+            total_count=offset,
         )
 
     def cached_details(self, video_no: str, unique_id: str) -> VideoDetails | None:
@@ -340,9 +452,81 @@ class LibraryService:
                               lambda: self.client.list_images(page, size, unique_id=unique_id))
 
     def forget_lists(self) -> None:
-        """Forget cached pages of sessions and images (the user asked to refresh)."""
+        """Forget cached pages of sessions and images, and the namespaces (the user
+        asked to refresh)."""
         self._sessions.clear()
         self._images.clear()
+        self.forget_namespaces()
+
+    # -- namespaces ---------------------------------------------------------------
+
+    async def load_namespaces(self) -> list[str] | None:
+        """The account's namespaces, read from the server the first time (one request,
+        shared by callers that ask meanwhile); None when they could not be read, and
+        then `namespaces_error` says why. Never raises a MemoriesError."""
+        if self._namespaces is None and self._namespaces_error is None:
+            if self._namespaces_task is None or self._namespaces_task.done():
+                self._namespaces_task = asyncio.ensure_future(self._read_namespaces())
+            await asyncio.shield(self._namespaces_task)
+        return None if self._namespaces is None else list(self._namespaces)
+
+    async def _read_namespaces(self) -> None:
+        try:
+            names = await self.client.list_unique_ids()
+        except MemoriesError as exc:
+            log.info("The namespaces could not be read: %s", exc)
+            self._namespaces_error = exc
+            return
+        self._namespaces = names
+
+    @property
+    def namespaces(self) -> list[str] | None:
+        """The namespaces read so far (None: not read, or not readable)."""
+        return None if self._namespaces is None else list(self._namespaces)
+
+    @property
+    def namespaces_error(self) -> MemoriesError | None:
+        """Why the namespaces could not be read, if they could not."""
+        return self._namespaces_error
+
+    def namespace_is_known(self, name: str) -> bool | None:
+        """Whether `name` is a namespace that exists: "default" always does; others when
+        the server listed them (exactly: names are case-sensitive). None when the list
+        has not been read or could not be. A name that is not known needs a person's
+        word before it is used, since the server creates a namespace on first use."""
+        if name == DEFAULT_NAMESPACE:
+            return True
+        if self._namespaces is None:
+            return None
+        return name in self._namespaces
+
+    def similar_namespaces(self, name: str, limit: int = 3) -> list[str]:
+        """Known namespaces close to `name` (another case first, then look-alikes),
+        to offer when `name` is not known; none when the list is not read."""
+        import difflib
+
+        if not self._namespaces:
+            return []
+        folded = name.casefold()
+        same_case = [n for n in self._namespaces if n.casefold() == folded and n != name]
+        lookalikes = difflib.get_close_matches(
+            folded, [n.casefold() for n in self._namespaces], n=limit, cutoff=0.6)
+        by_folded: dict[str, str] = {}
+        for known in self._namespaces:
+            by_folded.setdefault(known.casefold(), known)
+        close = dict.fromkeys([*same_case, *(by_folded[f] for f in lookalikes)])
+        close.pop(name, None)
+        return list(close)[:limit]
+
+    def namespace_used(self, name: str) -> None:
+        """`name` was just used: the server has created it if it was new."""
+        if self._namespaces is not None and name not in self._namespaces:
+            self._namespaces.append(name)
+
+    def forget_namespaces(self) -> None:
+        """Read the namespaces again when next wanted (after a refresh)."""
+        self._namespaces = None
+        self._namespaces_error = None
 
     async def task_status(self, task_id: str, unique_id: str) -> TaskStatus:
         return await self.client.get_task_status(task_id, unique_id=unique_id)

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     # What `__getattr__` below loads on first use, spelled out for the type checker;
     # at run time these submodules stay unimported until asked for.
     from memories_tui.api.models.images import Image, ImagePage, parse_image, parse_image_page
+    from memories_tui.api.models.namespaces import parse_unique_ids
     from memories_tui.api.models.public import PublicVideo, parse_public_video
     from memories_tui.api.models.sessions import (
         Message,
@@ -71,6 +72,7 @@ __all__ = [
     "parse_session_detail",
     "parse_session_page",
     "parse_task_status",
+    "parse_unique_ids",
     "parse_video",
     "parse_video_details",
     "parse_video_page",
@@ -96,6 +98,7 @@ _ELSEWHERE = {
     "ImagePage": "images",
     "parse_image": "images",
     "parse_image_page": "images",
+    "parse_unique_ids": "namespaces",
 }
 
 

@@ -12,15 +12,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from memories_tui.api.models import Video
-from memories_tui.format import human_size
+from memories_tui.format import human_size, total_size
 from memories_tui.safetext import safe_cell, safe_text
 
 # Above this many videos a single key is too easy to press by accident: type the count.
 TYPE_COUNT_ABOVE = 10
-
-
-def _total_size(videos: list[Video]) -> int:
-    return sum(v.size or 0 for v in videos)
 
 
 def delete_lines(videos: list[Video], name_width: int = 40) -> list[Text]:
@@ -66,7 +62,7 @@ class ConfirmDeleteModal(ModalScreen[bool]):
         with Vertical(classes="dialog danger"):
             yield Label(
                 Text(
-                    f"Delete {count:,} {noun} ({human_size(_total_size(self.videos))}) "
+                    f"Delete {count:,} {noun} ({total_size(v.size for v in self.videos)}) "
                     f"from namespace “{safe_text(self.unique_id, max_len=40)}”?"
                 ),
                 classes="dialog-title",

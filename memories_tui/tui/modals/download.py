@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from memories_tui.api.models import Video
-from memories_tui.format import human_size
+from memories_tui.format import human_size, total_size
 from memories_tui.safetext import safe_text
 from memories_tui.services.downloads import Conflict, PlannedFile, free_space, plan_downloads
 
@@ -38,11 +38,10 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
 
     def compose(self) -> ComposeResult:
         count = len(self.videos)
-        total = sum(v.size or 0 for v in self.videos)
         with Vertical(classes="dialog"):
             yield Label(
                 f"Download {count:,} {'video' if count == 1 else 'videos'} "
-                f"({human_size(total)})",
+                f"({total_size(v.size for v in self.videos)})",
                 classes="dialog-title",
             )
             yield Label("Destination folder:")
@@ -114,18 +113,20 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
                 }[self.conflict]
                 listing.append(f"  ({action})", style="yellow")
         self.query_one("#download-file-list", Static).update(listing)
-        total = sum(
-            p.video.size or 0
+        sizes = [
+            p.video.size
             for p in self.planned
             if not (p.exists and self.conflict is Conflict.SKIP)
-        )
+        ]
+        # Files of unknown size count as nothing here: the note says there are some.
+        total = sum(size or 0 for size in sizes)
         free = free_space(folder)
         note = Text()
         if not folder.exists():
             note.append("The folder does not exist; it will be created. ", style="yellow")
         elif not folder.is_dir():
             note.append("This path is not a folder. ", style="red")
-        note.append(f"Needs {human_size(total)}")
+        note.append(f"Needs {total_size(sizes) if sizes else human_size(0)}")
         if free is not None:
             note.append(f" · {human_size(free)} free")
             if free < total:

@@ -11,14 +11,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker, get_current_worker
 
 from memories_tui.api.errors import MemoriesError
 from memories_tui.api.models import Video, VideoPage
+from memories_tui.api.status import StatusClass
 from memories_tui.config import PAGE_SIZE_RANGE
-from memories_tui.format import human_size
+from memories_tui.format import total_size
 from memories_tui.safetext import safe_text
 from memories_tui.services.deletes import DeleteBusyError, DeleteOutcome, DeleteProgress
 from memories_tui.services.downloads import JobState
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 # The modals are imported when first opened (see the actions): start-up needs none.
 
-FILTER_DEBOUNCE = 0.2  # seconds of quiet typing before a name filter is sent
 DETAIL_REST = 0.25  # seconds the cursor must rest before private details are fetched
 PREFETCH_REST = 0.5  # seconds on a page before the next one is fetched ahead
 NARROW_WIDTH = 110  # below this many columns the detail pane goes under the table
@@ -81,8 +80,10 @@ class LibraryScreen(ViewScreen):
         self.query_state = VideoQuery()
         self.page_result: VideoPage | None = None
         self.details_open = False
-        self._filter_timer: Timer | None = None
         self._load_error: str | None = None
+        # The page being loaded, if any: filters applied meanwhile compare with it, not
+        # with the page on screen (esc right after enter must undo the filter entered).
+        self._loading: VideoQuery | None = None
         self._table_message = ""
 
     # -- layout -----------------------------------------------------------------
@@ -140,6 +141,7 @@ class LibraryScreen(ViewScreen):
     ) -> None:
         """Fetch one page; a newer request cancels this one, so only the newest is shown."""
         library = self.app.library
+        requested = self._loading = query
         if not use_cache or library.cached_page(query) is None:
             self._set_loading(f"Loading page {query.page:,}…")
         try:
@@ -150,6 +152,9 @@ class LibraryScreen(ViewScreen):
             if self.page_result is None:
                 self._show_message(self._load_error)
             return
+        finally:
+            if self._loading is requested:
+                self._loading = None
         if get_current_worker().is_cancelled:
             return
         self._load_error = None
@@ -277,6 +282,9 @@ class LibraryScreen(ViewScreen):
     def action_refresh(self) -> None:
         highlighted = self.table.highlighted
         self.app.library.invalidate()
+        # The namespaces are read again when the namespace field is next used.
+        self.app.library.forget_namespaces()
+        self.query_one(FilterBar).forget_namespaces()
         self.load_page(
             self.query_state,
             keep_cursor_on=highlighted.video_no if highlighted else None,
@@ -300,18 +308,63 @@ class LibraryScreen(ViewScreen):
 
     @on(FilterBar.Changed)
     def _filters_changed(self, event: FilterBar.Changed) -> None:
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-            self._filter_timer = None
-        if event.typing:
-            self._filter_timer = self.set_timer(
-                FILTER_DEBOUNCE, lambda: self._apply_filters(self.query_one(FilterBar).filters)
-            )
-        else:
-            self._apply_filters(event.filters)
+        self._apply_filters(event.filters)
+
+    # -- namespaces ---------------------------------------------------------------------
+
+    @on(FilterBar.NamespaceWanted)
+    def _namespaces_wanted(self) -> None:
+        self.load_namespaces()
+
+    @work(group="namespaces", exclusive=True, exit_on_error=False)
+    async def load_namespaces(self) -> None:
+        """Read the known namespaces (once: the service keeps them) and offer them as
+        completions; only when the namespace field is first used, never at start-up."""
+        names = await self.app.library.load_namespaces()
+        if names is not None:
+            self.query_one(FilterBar).offer_namespaces(names)
+
+    @on(FilterBar.NamespaceSubmitted)
+    def _namespace_submitted(self, event: FilterBar.NamespaceSubmitted) -> None:
+        self.check_namespace(event.name)
+
+    @work(group="namespace-check", exclusive=True, exit_on_error=False)
+    async def check_namespace(self, name: str) -> None:
+        """Switch to `name` if the server knows it; otherwise ask first (the server would
+        create it, and names are case-sensitive: a typo opens a new, empty one)."""
+        library = self.app.library
+        if library.namespace_is_known(name) is None and name != self.query_state.unique_id:
+            await library.load_namespaces()
+        if name == self.query_state.unique_id or library.namespace_is_known(name):
+            self._use_namespace(name)
+            return
+        from memories_tui.tui.modals.confirm_namespace import ConfirmNamespaceModal
+
+        def decided(use_it: bool | None) -> None:
+            if use_it:
+                self._use_namespace(name)
+            else:
+                self.query_one("#namespace", Input).focus()
+
+        self.app.push_screen(
+            ConfirmNamespaceModal(
+                name,
+                similar=library.similar_namespaces(name),
+                error=library.namespaces_error,
+            ),
+            decided,
+        )
+
+    def _use_namespace(self, name: str) -> None:
+        bar = self.query_one(FilterBar)
+        bar.use_namespace(name)
+        library = self.app.library
+        library.namespace_used(name)
+        if library.namespaces is not None:
+            bar.offer_namespaces(library.namespaces)
+        self._apply_filters(bar.filters)
 
     def _apply_filters(self, filters: Filters) -> None:
-        self._filter_timer = None
         namespace_changed = filters.unique_id != self.query_state.unique_id
         if namespace_changed:
             self.app.unique_id = filters.unique_id  # the header and other views follow
@@ -323,12 +376,13 @@ class LibraryScreen(ViewScreen):
             size=self.query_state.size,
             name=filters.name,
             video_no=filters.video_no,
-            status=filters.status,
+            status=StatusClass(filters.status) if filters.status else None,
             unique_id=filters.unique_id,
         )
         self._update_filter_summary(filters)
-        if query == self.query_state and not namespace_changed:
+        if query == (self._loading or self.query_state) and not namespace_changed:
             return
+        self._loading = query  # at once: the worker starts a moment later
         self.load_page(query)
 
     def show_video(self, video_no: str, unique_id: str | None = None) -> None:
@@ -420,10 +474,9 @@ class LibraryScreen(ViewScreen):
 
     @on(VideoTable.MarksChanged)
     def _update_selection(self) -> None:
-        total = sum(v.size or 0 for v in self.selected.values())
         count = len(self.selected)
-        self.query_one(Pager).selection = (
-            f"{count:,} selected ({human_size(total)})" if count else "")
+        total = total_size(v.size for v in self.selected.values())
+        self.query_one(Pager).selection = f"{count:,} selected ({total})" if count else ""
 
     def action_toggle_select(self) -> None:
         video = self.table.highlighted

@@ -46,8 +46,12 @@ def video_fields(
     _row(table, "Duration", f"{duration_hms(video.duration)}"
          + (f" ({video.duration:,} s)" if video.duration is not None else ""))
     size = video.size
-    exact = f"\n{exact_bytes(size)}" if size is not None else ""
-    _row(table, "Size", f"{human_size(size)}" + exact)
+    if size is None and details is not None:
+        size = details.size  # the listing may not know it while the details do
+    if size is None:
+        _row(table, "Size", f"{human_size(size)} (unknown)")
+    else:
+        _row(table, "Size", f"{human_size(size)}\n{exact_bytes(size)}")
     created = video.create_time
     _row(
         table,
