@@ -93,10 +93,13 @@ class LibraryScreen(ViewScreen):
         yield FilterBar(self.app.unique_id, id="filter-bar")
         yield Static("", id="filter-summary")
         with Horizontal(id="body"):
+            # First, though it shows on the right (or below): showing or hiding it then
+            # leaves the table's place in the layout as it was, so the table is not
+            # repainted (see DetailPane.float_over).
+            yield DetailPane(id="details")
             with Vertical(id="table-area"):
                 yield VideoTable(id="videos")
                 yield Static("", id="table-message")
-            yield DetailPane(id="details")
         yield Pager(id="pager")
         yield DownloadsPanel(id="downloads")
         yield KeyBar()
@@ -120,7 +123,10 @@ class LibraryScreen(ViewScreen):
             self._page_settled(self.query_state)
 
     def on_resize(self) -> None:
-        self.query_one("#body").set_class(self.size.width < NARROW_WIDTH, "narrow")
+        body = self.query_one("#body")
+        narrow = self.size.width < NARROW_WIDTH
+        body.set_class(narrow, "narrow")
+        self.query_one(DetailPane).float_over(None if narrow else self.size.width)
 
     @property
     def table(self) -> VideoTable:

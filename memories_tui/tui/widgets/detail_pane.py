@@ -75,6 +75,10 @@ def video_fields(
     return Group(table)
 
 
+#: The pane's width beside the table (library.tcss says the same).
+PANE_WIDTH = 46
+
+
 class DetailPane(VerticalScroll):
     """Scrollable details; the screen feeds it a video and, later, its private details."""
 
@@ -93,6 +97,18 @@ class DetailPane(VerticalScroll):
     def on_mount(self) -> None:
         self.border_title = "Details"
         self.can_focus = True
+
+    def float_over(self, width: int | None) -> None:
+        """Float at the right edge of a container `width` cells wide, over the table, or
+        (None) take a place in the layout. Floating, opening the pane repaints the pane
+        alone; in the layout, the table beside it shrinks and all of it is repainted
+        (about 3x the terminal bytes, which a slow SSH link feels)."""
+        if width is None:
+            self.styles.position = "relative"
+            self.styles.offset = (0, 0)
+        else:
+            self.styles.position = "absolute"
+            self.styles.offset = (max(0, width - PANE_WIDTH), 0)
 
     def show(
         self,
