@@ -77,7 +77,7 @@ class FilterBar(Horizontal):
         self._namespaces_wanted = False
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Exact name (enter)  ( / )", id="name-filter",
+        yield Input(placeholder="Exact name (enter)", id="name-filter",
                     tooltip="The whole name, exactly; press enter to apply")
         yield OptionCycle(STATUS_OPTIONS, "", id="status-filter",
                           tooltip="Status filter: ←/→, space or a click to change")
