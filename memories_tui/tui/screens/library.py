@@ -63,6 +63,8 @@ class LibraryScreen(ViewScreen):
         Binding("i", "toggle_details", "Toggle details pane", show=False, id="toggle-details"),
         Binding("space", "toggle_select", "Select", id="select"),
         Binding("a", "select_page", "Select page", show=False, id="select-page"),
+        Binding("v", "select_range", "Select a range (again: stop)", show=False,
+                id="select-range"),
         Binding("u", "clear_selection", "Clear selection", show=False, id="clear-selection"),
         Binding("d", "delete", "Delete", id="delete"),
         Binding("s", "download", "Download", id="download"),
@@ -482,7 +484,10 @@ class LibraryScreen(ViewScreen):
     def _update_selection(self) -> None:
         count = len(self.selected)
         total = total_size(v.size for v in self.selected.values())
-        self.query_one(Pager).selection = f"{count:,} selected ({total})" if count else ""
+        text = f"{count:,} selected ({total})" if count else ""
+        if self.table.range_active:
+            text += " · range: move to extend, v to stop"
+        self.query_one(Pager).selection = text
 
     def action_toggle_select(self) -> None:
         video = self.table.highlighted
@@ -492,6 +497,9 @@ class LibraryScreen(ViewScreen):
 
     def action_select_page(self) -> None:
         self.table.mark_page()
+
+    def action_select_range(self) -> None:
+        self.table.toggle_range()
 
     def action_clear_selection(self) -> None:
         self.table.unmark()

@@ -182,6 +182,8 @@ class VideoTable(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Rows: screen down", show=False),
         Binding("home", "cursor_first", "First row", show=False),
         Binding("end", "cursor_last", "Last row", show=False),
+        Binding("shift+up", "extend_up", "Extend the selection up", show=False),
+        Binding("shift+down", "extend_down", "Extend the selection down", show=False),
     ]
 
     COMPONENT_CLASSES = {
@@ -280,6 +282,8 @@ class VideoTable(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         self._cell_cache: dict[str, tuple[Video, bool, datetime, tuple[Cell, ...]]] = {}
         self.cursor_row = 0
+        #: A range being selected (`v`): its anchor row, and the marks from before it.
+        self._range: tuple[int, dict[str, Video]] | None = None
 
     # -- data -------------------------------------------------------------------------
 
@@ -293,6 +297,7 @@ class VideoTable(ScrollView, can_focus=True):
         """Replace the rows (in the current sort, marks kept); put the cursor back on
         `keep_cursor_on` if present."""
         self._source, self._now = list(videos), now
+        self._range = None  # a range belongs to the rows it was started on
         self.videos = sort_videos(self._source, self.sort_column, self.sort_reverse)
         self.by_id = {v.video_no: v for v in self.videos}
         self._index = {v.video_no: i for i, v in enumerate(self.videos)}
@@ -348,8 +353,51 @@ class VideoTable(ScrollView, can_focus=True):
             self._show_mark(video.video_no)
         self.post_message(self.MarksChanged(self))
 
+    @property
+    def range_active(self) -> bool:
+        return self._range is not None
+
+    def toggle_range(self) -> None:
+        """Start a range at the cursor (moving the cursor then extends it), or end it,
+        keeping what it marked."""
+        if self._range is not None:
+            self._range = None
+            self.post_message(self.MarksChanged(self))
+            return
+        if not self.videos:
+            return
+        self._range = (self.cursor_row, dict(self.marked))
+        self._apply_range()
+
+    def _apply_range(self) -> None:
+        """Marks = those from before the range + every row from its anchor to the cursor."""
+        if self._range is None:
+            return
+        anchor, before = self._range
+        low, high = sorted((anchor, self.cursor_row))
+        wanted = dict(before)
+        wanted.update((v.video_no, v) for v in self.videos[low:high + 1])
+        changed = set(wanted) ^ set(self.marked)
+        self.marked.clear()
+        self.marked.update(wanted)
+        for video_no in changed:
+            self._show_mark(video_no)
+        self.post_message(self.MarksChanged(self))
+
+    def action_extend_up(self) -> None:
+        if self._range is None:
+            self.toggle_range()
+        self.move_cursor(row=self.cursor_row - 1)
+
+    def action_extend_down(self) -> None:
+        if self._range is None:
+            self.toggle_range()
+        self.move_cursor(row=self.cursor_row + 1)
+
     def unmark(self, video_nos: Iterable[str] | None = None) -> None:
-        """Unmark these ids (all of them with None)."""
+        """Unmark these ids (all of them with None, which also ends a range)."""
+        if video_nos is None:
+            self._range = None
         for video_no in list(self.marked) if video_nos is None else list(video_nos):
             if self.marked.pop(video_no, None) is not None:
                 self._show_mark(video_no)
@@ -401,6 +449,7 @@ class VideoTable(ScrollView, can_focus=True):
         if old != row:
             self._refresh_row(old)
             self._refresh_row(row)
+            self._apply_range()
         if scroll:
             self._scroll_to_cursor()
         if old != row or force_message:
