@@ -41,6 +41,7 @@ FIGURES: tuple[tuple[str, str, float, float], ...] = (
     ("filter_typing", "benchmarks.filter_typing", 60, 60),
     ("download", "benchmarks.download", 120, 60),
     ("rate_limit", "benchmarks.rate_limit", 180, 60),
+    ("wire", "benchmarks.wire", 150, 90),
 )
 NAMES = tuple(name for name, *_ in FIGURES)
 

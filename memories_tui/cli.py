@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=_positive_float, help="seconds to wait for the server")
     parser.add_argument("--allow-insecure-http", action="store_true", default=None,
                         help="allow sending the key over plain http to a non-loopback host")
+    parser.add_argument("--low-bandwidth", action="store_true", default=None,
+                        help="for slow links: progress every 2 s, no animation "
+                             "(also MEMORIES_LOW_BANDWIDTH, or low_bandwidth = true)")
     parser.add_argument("--debug", action="store_true", default=None,
                         help="write detail to the log file (default: MEMORIES_DEBUG; the log "
                              "is in $XDG_STATE_HOME/memories-tui/, usually "
@@ -131,6 +134,7 @@ def _flags(args: argparse.Namespace) -> dict[str, object]:
         "timeout": args.timeout,
         "allow_insecure_http": args.allow_insecure_http,
         "debug": args.debug,
+        "low_bandwidth": args.low_bandwidth,
     }
 
 

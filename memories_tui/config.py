@@ -73,6 +73,9 @@ class Settings:
     allow_insecure_http: bool = False
     prefetch: bool = True  # fetch the next page while the rate budget is spare
     debug: bool = False  # detail in the log file (see memories_tui/logs.py)
+    #: Fewer terminal bytes for slow links: progress and countdowns every 2 s, no
+    #: animation, no blinking cursor (see the README, "Over slow links").
+    low_bandwidth: bool = False
 
     @property
     def masked_key(self) -> str:
@@ -245,6 +248,7 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "allow_insecure_http": _parse_bool,
     "prefetch": _parse_bool,
     "debug": _parse_bool,
+    "low_bandwidth": _parse_bool,
 }
 
 _RANGES: dict[str, tuple[float, float]] = {

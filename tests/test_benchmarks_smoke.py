@@ -25,6 +25,8 @@ FIGURES = {
     "filter_typing": ["filter_requests", "filter_last_key_to_rows"],
     "download": ["download_throughput_ratio", "download_rss_growth", "download_key_max"],
     "rate_limit": ["rate_limit_0429", "rate_limit_header_shows_wait"],
+    "wire": ["download_vs_progressbar", "cursor_move_vs_datatable", "page_switch_vs_datatable",
+             "idle_bytes", "detail_pane_bytes", "low_bandwidth_download"],
 }
 HAS_TMUX = shutil.which("tmux") is not None
 HAS_CURL = shutil.which("curl") is not None

@@ -100,6 +100,7 @@ def test_every_setting_from_environment(cwd: Path, config_path: Path, tmp_path: 
         "MEMORIES_ALLOW_INSECURE_HTTP": "yes",
         "MEMORIES_PREFETCH": "off",
         "MEMORIES_DEBUG": "1",
+        "MEMORIES_LOW_BANDWIDTH": "yes",
     }
     assert set(environ) == set(ENV_VARS.values())
     settings, warnings = load(cwd, config_path, environ=environ)
@@ -116,6 +117,7 @@ def test_every_setting_from_environment(cwd: Path, config_path: Path, tmp_path: 
         allow_insecure_http=True,
         prefetch=False,
         debug=True,
+        low_bandwidth=True,
     )
     assert warnings == []
 

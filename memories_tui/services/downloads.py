@@ -35,6 +35,8 @@ from memories_tui.api.models import Video
 from memories_tui.filenames import part_path, safe_destination, unique_path, video_filename
 
 PROGRESS_INTERVAL = 0.1  # seconds between progress reports of one job
+#: The same on a slow link (low-bandwidth mode): each report costs terminal bytes.
+SLOW_LINK_PROGRESS_INTERVAL = 2.0
 
 log = logging.getLogger(__name__)
 
@@ -188,8 +190,12 @@ class DownloadManager:
         concurrency: int = 2,
         on_update: Callable[[DownloadJob], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        progress_interval: float = PROGRESS_INTERVAL,
     ) -> None:
         self.client = client
+        #: Seconds between two progress reports of one job (state changes are always
+        #: reported at once).
+        self.progress_interval = progress_interval
         self.concurrency = max(1, concurrency)
         self._listeners: list[Listener] = [on_update] if on_update is not None else []
         self._tasks: dict[int, asyncio.Task[DownloadJob]] = {}
@@ -308,7 +314,7 @@ class DownloadManager:
 
     def _report(self, job: DownloadJob, *, force: bool = False) -> None:
         now = self._clock()
-        if not force and now - job._last_report < PROGRESS_INTERVAL:
+        if not force and now - job._last_report < self.progress_interval:
             return
         job._last_report = now
         for listener in list(self._listeners):

@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from memories_tui.config import Settings
@@ -26,9 +27,13 @@ from memories_tui.format import system_clock
 from memories_tui.safetext import safe_multiline, safe_text
 from memories_tui.services.client import open_client
 from memories_tui.services.deletes import DeleteService
-from memories_tui.services.downloads import DownloadManager
+from memories_tui.services.downloads import (
+    PROGRESS_INTERVAL,
+    SLOW_LINK_PROGRESS_INTERVAL,
+    DownloadManager,
+)
 from memories_tui.services.library import LibraryService, first_query
-from memories_tui.tui.clipboard import osc52_sequence
+from memories_tui.tui.clipboard import prepare_copy, tmux_note
 
 log = logging.getLogger("memories_tui.tui")
 
@@ -87,13 +92,21 @@ class MemoriesApp(App[None]):
         self.clock = clock
         self.unique_id = settings.unique_id
         self._startup_warnings = list(warnings)
+        self._told_about_tmux = False  # said once a session, at the first copy
         if library is None:
             library = LibraryService(open_client(settings))
         self.library = library
         self.client = library.client
         self.client.on_rate_wait = self._on_rate_wait
         self.deletes = DeleteService(library)
-        self.downloads = DownloadManager(self.client, concurrency=settings.concurrent_downloads)
+        if settings.low_bandwidth:
+            # Every animation frame is terminal traffic; on a slow link none is worth it.
+            self.animation_level = "none"
+        self.downloads = DownloadManager(
+            self.client, concurrency=settings.concurrent_downloads,
+            progress_interval=(SLOW_LINK_PROGRESS_INTERVAL if settings.low_bandwidth
+                               else PROGRESS_INTERVAL),
+        )
         #: True once the user asked to quit while a delete ran (it is finishing).
         self.quitting = False
         #: What the terminal is told after the app has gone (a delete cut short).
@@ -176,6 +189,12 @@ class MemoriesApp(App[None]):
         await self.client.aclose()
 
     # -- unexpected failures ----------------------------------------------------
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # A blinking cursor repaints twice a second for as long as a field has focus:
+        # on a slow link that is steady traffic for nothing.
+        if self.settings.low_bandwidth and isinstance(event.widget, Input):
+            event.widget.cursor_blink = False
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # The app's own workers; each view reports its own (see ViewScreen).
@@ -333,9 +352,25 @@ class MemoriesApp(App[None]):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def copy_to_clipboard(self, text: str) -> None:
-        self._clipboard = text
+        self.copy_with_notes(text)
+
+    def copy_with_notes(self, text: str) -> list[str]:
+        """Copy `text` through the terminal; what the user should know about it: that
+        it was cut to fit, or (once a session) that tmux may keep it to itself."""
+        copy = prepare_copy(text)
+        self._clipboard = text[:copy.copied_chars]
         if self._driver is not None:
-            self._driver.write(osc52_sequence(text))
+            self._driver.write(copy.sequence)
+        notes = []
+        if copy.cut:
+            notes.append(f"Only the first {copy.copied_chars:,} characters were copied: "
+                         "terminals accept no more at once.")
+        if not self._told_about_tmux:
+            self._told_about_tmux = True
+            note = tmux_note()
+            if note:
+                notes.append(note)
+        return notes
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every binding of the current screen, so the palette offers every action."""

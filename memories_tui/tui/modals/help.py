@@ -91,6 +91,13 @@ class HelpModal(ModalScreen[None]):
                 classes="dialog-note",
             )
             yield Static(Text(_log_note()), classes="dialog-note", id="help-log")
+            if getattr(getattr(self.app, "settings", None), "low_bandwidth", False):
+                yield Static(
+                    "Low-bandwidth mode is on (--low-bandwidth, MEMORIES_LOW_BANDWIDTH or "
+                    "low_bandwidth = true): progress and countdowns move every 2 s, "
+                    "nothing is animated and cursors do not blink.",
+                    classes="dialog-note", id="help-low-bandwidth",
+                )
 
     def action_close(self) -> None:
         self.dismiss(None)

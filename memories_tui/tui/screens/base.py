@@ -76,10 +76,10 @@ class ViewScreen(Screen[Any]):
     def copy_text(self, text: str, what: str = "") -> None:
         """Copy `text` to the clipboard (through the terminal) and say so; `what`
         names it in the message ("session id")."""
-        self.app.copy_to_clipboard(text)
+        notes = self.app.copy_with_notes(text)
         named = f"{what} " if what else ""
-        self.notify(f"Copied {named}{safe_text(text, max_len=80)} to the clipboard.",
-                    timeout=3, markup=False)
+        message = f"Copied {named}{safe_text(text, max_len=80)} to the clipboard."
+        self.notify("\n".join([message, *notes]), timeout=8 if notes else 3, markup=False)
 
     def open_link(self, url: str | None, *, what: str = "video") -> None:
         """Open a web link in the browser; anything else is refused in plain words.
@@ -95,10 +95,10 @@ class ViewScreen(Screen[Any]):
                         severity="warning", timeout=5, markup=False)
             return
         if over_ssh():
-            self.app.copy_to_clipboard(url)
-            self.notify(f"{safe_text(url, max_len=1000)}\nCopied (over SSH, no browser is "
-                        "opened on the remote machine).", title="Link", timeout=15,
-                        markup=False)
+            notes = self.app.copy_with_notes(url)
+            self.notify("\n".join([f"{safe_text(url, max_len=1000)}\nCopied (over SSH, no "
+                                   "browser is opened on the remote machine).", *notes]),
+                        title="Link", timeout=15, markup=False)
             return
         self.app.open_url(url)
         self.notify(f"Opening {safe_text(url, max_len=80)}", timeout=3, markup=False)

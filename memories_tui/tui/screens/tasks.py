@@ -206,7 +206,9 @@ class TasksScreen(ViewScreen):
         self._stop_timer()
         if self.poller is not None and not self.poller.finished:
             # Started afresh, so its ticks fall on the countdown's whole seconds.
-            self._timer = self.set_interval(1.0, self._tick, name="task-countdown")
+            # On a slow link (low-bandwidth mode) the countdown moves every 2 s.
+            step = 2.0 if self.app.settings.low_bandwidth else 1.0
+            self._timer = self.set_interval(step, self._tick, name="task-countdown")
         self._update_summary()
 
     # -- the countdown ------------------------------------------------------------------
