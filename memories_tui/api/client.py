@@ -295,8 +295,15 @@ class MemoriesClient:
         video_no: str | None = None,
         status: str | None = None,
         unique_id: str | None = None,
+        background: bool = False,
     ) -> VideoPage:
-        """One page of the private library, optionally filtered (POST list_videos)."""
+        """One page of the private library, optionally filtered (POST list_videos).
+
+        `background`: work nobody waits for (the index's sync). It takes only a turn
+        that is free when it asks, so any other call of this client goes first, and a
+        call made while it waits for its turn waits for no background request at all;
+        its waits do not count as `rate_waiting`.
+        """
         _check_page(page, size)
         body: dict[str, object] = {"page": page, "size": size, "unique_id": self._uid(unique_id)}
         if name:
@@ -305,7 +312,7 @@ class MemoriesClient:
             body["video_no"] = video_no
         if status:
             body["status"] = status
-        data = await self._call("POST", "/list_videos", json=body)
+        data = await self._call("POST", "/list_videos", json=body, background=background)
         return parse_video_page(data, page=page, size=size)
 
     async def list_sessions(self, page: int = 1, *, unique_id: str | None = None) -> SessionPage:
@@ -504,6 +511,7 @@ class MemoriesClient:
         idempotent: bool = True,
         subject: str | None = None,
         may_resend: Callable[[], bool] | None = None,
+        background: bool = False,
     ) -> object:
         """Send one API call (with pacing and retries) and return the envelope's `data`."""
 
@@ -512,7 +520,7 @@ class MemoriesClient:
 
         return await self._with_retries(
             method, path, params=params, json=json, idempotent=idempotent, handle=read_data,
-            may_resend=may_resend,
+            may_resend=may_resend, background=background,
         )
 
     async def _with_retries(
@@ -528,6 +536,7 @@ class MemoriesClient:
         keep_open: bool = False,
         via: httpx.AsyncClient | None = None,
         may_resend: Callable[[], bool] | None = None,
+        background: bool = False,
     ) -> T:
         """Send until `handle` turns an answer into a result, or retrying must stop.
 
@@ -553,7 +562,7 @@ class MemoriesClient:
         at_once = False
         while True:
             if not at_once:
-                await self._wait_for_turn()
+                await self._wait_for_turn(background)
             at_once = False
             sent = True
             attempt = _Attempt()
@@ -611,7 +620,10 @@ class MemoriesClient:
                 method, path, error.message, retry, self._backoff.max_retries, delay,
             )
             reason = WAIT_RATE_LIMIT if isinstance(error, RateLimitedError) else WAIT_RETRY
-            await self._wait(delay, reason)
+            if background:
+                await self._sleep(delay)  # nobody waits for it: no notice
+            else:
+                await self._wait(delay, reason)
             if may_resend is not None and not may_resend():
                 raise error  # it stopped while we waited
 
@@ -688,7 +700,15 @@ class MemoriesClient:
     async def _request_leaving(self, _request: httpx.Request) -> None:
         self._pacer.mark_sent()
 
-    async def _wait_for_turn(self) -> None:
+    async def _wait_for_turn(self, background: bool = False) -> None:
+        if background:
+            # Claim no slot ahead: sleep until the next one is free, and take it only
+            # if nobody claimed it meanwhile. Other calls' slots are claimed ahead, so
+            # they always go first.
+            while (delay := self._pacer.would_wait()) > 0:
+                await asyncio.sleep(delay)
+            self._pacer.reserve()
+            return
         slot, delay = self._pacer.reserve()
         if delay <= 0:
             return
