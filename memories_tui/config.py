@@ -54,6 +54,8 @@ THEMES = frozenset({
 })
 CONFIG_DIR_NAME = "memories-tui"
 CONFIG_FILE_NAME = "config.toml"
+#: Names the config file in place of the default (as `--config PATH` does).
+CONFIG_PATH_ENV = "MEMORIES_TUI_CONFIG"
 DOTENV_NAME = ".env"
 
 
@@ -73,6 +75,7 @@ class Settings:
     allow_insecure_http: bool = False
     prefetch: bool = True  # fetch the next page while the rate budget is spare
     debug: bool = False  # detail in the log file (see memories_tui/logs.py)
+    read_only: bool = False  # change nothing on the server: deletes are refused (services)
     #: Fewer terminal bytes for slow links: progress and countdowns every 2 s, no
     #: animation, no blinking cursor (see the README, "Over slow links").
     low_bandwidth: bool = False
@@ -248,6 +251,7 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "allow_insecure_http": _parse_bool,
     "prefetch": _parse_bool,
     "debug": _parse_bool,
+    "read_only": _parse_bool,
     "low_bandwidth": _parse_bool,
 }
 
@@ -364,8 +368,12 @@ def _config_source(path: Path | None, warnings: list[str]) -> _Source:
 
 
 def default_config_path(environ: Mapping[str, str] | None = None) -> Path | None:
-    """`$XDG_CONFIG_HOME/memories-tui/config.toml`, by default under ~/.config."""
+    """`$MEMORIES_TUI_CONFIG` if set, else `$XDG_CONFIG_HOME/memories-tui/config.toml`,
+    by default under ~/.config."""
     environ = os.environ if environ is None else environ
+    override = environ.get(CONFIG_PATH_ENV, "").strip()
+    if override:
+        return Path(override).expanduser()
     xdg = environ.get("XDG_CONFIG_HOME", "")
     if xdg and os.path.isabs(xdg):  # the XDG spec says to ignore a relative path
         base = Path(xdg)
@@ -526,12 +534,15 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     config_path: Path | None = None,
+    origins: dict[str, str] | None = None,
 ) -> SettingsResult:
     """Gather settings from flags > environment > `.env` in `cwd` > config file > defaults.
 
     `flags` maps setting names to values, None meaning "not given". `environ`, `cwd`
     and `config_path` default to the real ones; tests pass their own. A bad value or
     file elsewhere becomes one of the `warnings`; a bad flag raises `SettingsError`.
+    `origins`, if given, is filled with where each setting came from ("--timeout",
+    "MEMORIES_TIMEOUT in /path/.env", "the default"…), for `config show`.
     """
     environ = os.environ if environ is None else environ
     cwd = Path.cwd() if cwd is None else cwd
@@ -556,6 +567,13 @@ def load_settings(
     if withheld is not None:
         values["api_key"] = None
         warnings.append(withheld)
+    if origins is not None:
+        for name, (_value, source) in resolved.items():
+            origins[name] = source.label(name) if source is not None else "the default"
+        if insecure is not None:
+            origins["allow_insecure_http"] = "the default (the .env may not allow it)"
+        if withheld is not None:
+            origins["api_key"] = "withheld (the .env points the base URL elsewhere)"
     return SettingsResult(Settings(**values), warnings)  # type: ignore[arg-type]
 
 

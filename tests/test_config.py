@@ -5,6 +5,7 @@ environment and ~/.config are never read."""
 from __future__ import annotations
 
 import os
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,7 @@ def test_every_setting_from_environment(cwd: Path, config_path: Path, tmp_path: 
         "MEMORIES_PREFETCH": "off",
         "MEMORIES_DEBUG": "1",
         "MEMORIES_LOW_BANDWIDTH": "yes",
+        "MEMORIES_READ_ONLY": "true",
     }
     assert set(environ) == set(ENV_VARS.values())
     settings, warnings = load(cwd, config_path, environ=environ)
@@ -118,6 +120,7 @@ def test_every_setting_from_environment(cwd: Path, config_path: Path, tmp_path: 
         prefetch=False,
         debug=True,
         low_bandwidth=True,
+        read_only=True,
     )
     assert warnings == []
 
@@ -684,3 +687,30 @@ def test_no_key_no_warning_and_bad_dotenv_address_is_just_skipped(
     settings, warnings = load(cwd, config_path, environ={"MEMORIES_API_KEY": KEY})
     assert (settings.base_url, settings.api_key) == ("https://api.memories.ai", KEY)
     assert len(warnings) == 1 and "not an http" in warnings[0]
+
+
+def test_memories_tui_config_names_another_config_file(tmp_path: Path) -> None:
+    from memories_tui.config import default_config_path
+
+    elsewhere = tmp_path / "scripted.toml"
+    environ = {"MEMORIES_TUI_CONFIG": str(elsewhere), "XDG_CONFIG_HOME": str(tmp_path)}
+    assert default_config_path(environ) == elsewhere
+    assert default_config_path({"MEMORIES_TUI_CONFIG": "~/x.toml", "HOME": "/home/u"}) == (
+        Path("~/x.toml").expanduser())
+    elsewhere.write_text('theme = "nord"\n')
+    settings, _ = load_settings(environ=environ, cwd=tmp_path)
+    assert settings.theme == "nord"
+
+
+def test_origins_say_where_each_setting_came_from(cwd: Path, config_path: Path) -> None:
+    write(config_path, "timeout = 9\n")
+    write(cwd / ".env", "MEMORIES_THEME=nord\n")
+    origins: dict[str, str] = {}
+    load_settings({"page_size": 75}, environ={"MEMORIES_UNIQUE_ID": "team"}, cwd=cwd,
+                  config_path=config_path, origins=origins)
+    assert origins["page_size"] == "--page-size"
+    assert origins["unique_id"] == "MEMORIES_UNIQUE_ID"
+    assert origins["theme"] == f"MEMORIES_THEME in {cwd / '.env'}"
+    assert origins["timeout"] == f"timeout in {config_path}"
+    assert origins["api_key"] == "the default"
+    assert set(origins) == {f.name for f in fields(Settings)}
