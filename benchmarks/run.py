@@ -42,6 +42,7 @@ FIGURES: tuple[tuple[str, str, float, float], ...] = (
     ("download", "benchmarks.download", 120, 60),
     ("rate_limit", "benchmarks.rate_limit", 180, 60),
     ("wire", "benchmarks.wire", 150, 90),
+    ("index", "benchmarks.index", 300, 60),
 )
 NAMES = tuple(name for name, *_ in FIGURES)
 

@@ -27,6 +27,8 @@ FIGURES = {
     "rate_limit": ["rate_limit_0429", "rate_limit_header_shows_wait"],
     "wire": ["download_vs_progressbar", "cursor_move_vs_datatable", "page_switch_vs_datatable",
              "idle_bytes", "detail_pane_bytes", "low_bandwidth_download"],
+    "index": ["index_sync_requests", "index_sync_time_ratio", "index_quick_refresh_requests",
+              "index_query_p95", "index_sort_change_max", "index_rss_ratio"],
 }
 HAS_TMUX = shutil.which("tmux") is not None
 HAS_CURL = shutil.which("curl") is not None

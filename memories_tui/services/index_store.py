@@ -64,6 +64,8 @@ _CLASS_RANK: dict[StatusClass, int] = {
     StatusClass.UNKNOWN: 3,
 }
 _RANK_CLASS = {rank: cls for cls, rank in _CLASS_RANK.items()}
+#: Bytes the write-ahead log is cut back to after a checkpoint.
+_WAL_LIMIT = 4 << 20
 #: The listing position of a row that did not come from a page of the listing.
 _END = 1 << 40
 
@@ -463,6 +465,8 @@ class IndexStore:
                     log.info("The index file does not take WAL mode (%s).", mode)
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute("PRAGMA cache_size = -1024")  # KiB: rows stay on disk
+            # After a big write (the sort indexes) the write-ahead log is cut back.
+            db.execute(f"PRAGMA journal_size_limit = {_WAL_LIMIT}")
             tables = {r[0] for r in db.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
             if not tables:
@@ -748,7 +752,9 @@ class IndexStore:
                 # given back to a worker thread's heap stays with the process.
                 db.execute("PRAGMA cache_size = -512")
                 db.execute("PRAGMA temp_store = FILE")
+                db.execute(f"PRAGMA journal_size_limit = {_WAL_LIMIT}")
                 build(db)
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 db.close()
             return
