@@ -1,13 +1,16 @@
-"""The `memories-tui` command: the TUI, the built-in demo, or the fake server alone.
+"""The `memories-tui` command: the TUI, the subcommands for scripts (`videos list`, …),
+the built-in demo, or the fake server alone.
 
 Heavy imports (Textual, httpx, uvicorn) happen only once we know which one is wanted,
-so `--help` and the fake server start quickly.
+so `--help` and the fake server start quickly. The subcommands live in
+`memories_tui.commands` (the command table) and never import Textual.
 
-Exit codes, which scripts rely on: 0 ok, 2 usage or refusal (a bad flag, a setting the
-client refuses, a port the fake server cannot have), 130 interrupted before the TUI was
-up. (1 for a failure and 4 for a rejected key are reserved for the subcommands to come.)
-A bad flag is one line on stderr, never a traceback; a bad value from anywhere else is a
-warning the TUI shows.
+Exit codes, which scripts rely on: 0 ok; 1 a failure (the API, the network, a partial
+delete or download); 2 usage or refusal (a bad flag, a setting the client refuses, a
+port the fake server cannot have, `--read-only`, a delete without `--yes` that cannot
+ask); 4 the key was rejected (or there is none); 130 interrupted. A bad flag is one
+line on stderr, never a traceback; a bad value from anywhere else is a warning (the TUI
+shows it, a subcommand prints it on stderr).
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ DEMO_KEY = "sk-demo-0000000000000000"
 # Stands for the demo server's address until the server runs (it is started after the
 # log file is set up). Loopback, so the key rules for remote hosts do not apply.
 DEMO_BASE_URL = "http://127.0.0.1"
+#: The demo library: what `--demo` serves (tests compute their expectations from it).
+DEMO_SEED = 1
+DEMO_VIDEOS = 300
 EXIT_REFUSED = 2
 
 
@@ -71,8 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Browse and curate a Memories.ai video library in the terminal.",
     )
     parser.add_argument("--demo", action="store_true",
-                        help="open the TUI on a built-in fake server with a demo library "
-                             "(no key, no network)")
+                        help="use a built-in fake server with a demo library (no key, no "
+                             "network): the TUI, or a subcommand such as videos list")
     parser.add_argument("--api-key", help="API key (default: MEMORIES_API_KEY)")
     parser.add_argument("--base-url", help="API base URL (default: https://api.memories.ai)")
     parser.add_argument("--unique-id", help="namespace (unique_id) to open (default: default)")
@@ -92,11 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write detail to the log file (default: MEMORIES_DEBUG; the log "
                              "is in $XDG_STATE_HOME/memories-tui/, usually "
                              "~/.local/state/memories-tui/)")
+    parser.add_argument("--read-only", action="store_true", default=None,
+                        help="change nothing on the server: deletes are refused (also "
+                             "MEMORIES_READ_ONLY, or read_only = true in the config file)")
+    parser.add_argument("--config", metavar="PATH",
+                        help="the config file to read (default: MEMORIES_TUI_CONFIG, else "
+                             "$XDG_CONFIG_HOME/memories-tui/config.toml)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--demo-videos", type=int, default=300, help=argparse.SUPPRESS)
-    parser.add_argument("--demo-seed", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--demo-videos", type=int, default=DEMO_VIDEOS, help=argparse.SUPPRESS)
+    parser.add_argument("--demo-seed", type=int, default=DEMO_SEED, help=argparse.SUPPRESS)
 
-    sub = parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                title="commands (none: open the TUI)")
     fake = sub.add_parser("fake-server", help="run the fake Memories.ai server alone")
     fake.add_argument("--host", default="127.0.0.1")
     fake.add_argument("--port", type=int, default=8765)
@@ -119,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="break the next COUNT requests (to paths ending in PATH) in the "
                            "way KIND says, e.g. 503-html:3 or stall-body:1:/download; "
                            "repeatable")
+    from memories_tui.commands import add_groups
+
+    add_groups(sub)
     return parser
 
 
@@ -134,6 +150,7 @@ def _flags(args: argparse.Namespace) -> dict[str, object]:
         "timeout": args.timeout,
         "allow_insecure_http": args.allow_insecure_http,
         "debug": args.debug,
+        "read_only": args.read_only,
         "low_bandwidth": args.low_bandwidth,
     }
 
@@ -173,8 +190,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def _sort_values_joined(argv: Sequence[str]) -> list[str]:
+    """`--sort -size` as `--sort=-size`: argparse takes "-size" for a flag otherwise."""
+    joined: list[str] = []
+    words = iter(argv)
+    for word in words:
+        if word == "--sort":
+            value = next(words, None)
+            if value is not None and value.startswith("-") and value[1:2].isalpha():
+                joined.append(f"--sort={value}")
+                continue
+            joined.append(word)
+            if value is not None:
+                joined.append(value)
+            continue
+        joined.append(word)
+    return joined
+
+
 def _main(argv: Sequence[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(_sort_values_joined(argv))
 
     if args.command == "fake-server":
         from memories_tui.fake.server import serve_forever
@@ -197,21 +233,55 @@ def _main(argv: Sequence[str] | None) -> int:
             return _refuse(f"cannot serve on {args.host}:{args.port}: "
                            f"{error.strerror or error}")
         return 0
-
+    if args.command is not None:
+        return _run_subcommand(args)
     return _open_library(args)
 
 
-def _open_library(args: argparse.Namespace) -> int:
-    """The TUI, on the real API or (`--demo`) on a fake server of its own."""
+def _load(args: argparse.Namespace, origins: dict[str, str] | None = None):
+    """The settings and warnings for `args` (`--demo` brings its own server and key in
+    place of the user's; `--config` names the config file). Raises SettingsError for a
+    bad flag. (Not annotated: `typing` and config are not for `--help` to load.)"""
+    from pathlib import Path
+
     from memories_tui.config import SettingsError, load_settings
 
     flags = _flags(args)
     if args.demo:
-        # The demo brings its own server and key, in place of the user's.
         flags.update(api_key=DEMO_KEY, base_url=DEMO_BASE_URL)
         flags["unique_id"] = flags["unique_id"] or "default"
+    config_path = None
+    if args.config:
+        config_path = Path(args.config).expanduser()
+        if not config_path.is_file():
+            raise SettingsError(f"--config names {config_path}, which is not a file.")
+    result = load_settings(flags, config_path=config_path, origins=origins)
+    if args.demo and origins is not None:
+        for name in ("api_key", "base_url") + (("unique_id",) if not args.unique_id else ()):
+            origins[name] = "--demo"
+    return result
+
+
+def _run_subcommand(args: argparse.Namespace) -> int:
+    """A subcommand of `memories_tui.commands` (videos list, config show, …)."""
+    from memories_tui.config import SettingsError
+
+    origins: dict[str, str] = {}
     try:
-        settings, warnings = load_settings(flags)
+        settings, warnings = _load(args, origins)
+    except SettingsError as error:
+        return _refuse(str(error))
+    from memories_tui.commands.runtime import run_command
+
+    return run_command(args, settings, warnings, origins)
+
+
+def _open_library(args: argparse.Namespace) -> int:
+    """The TUI, on the real API or (`--demo`) on a fake server of its own."""
+    from memories_tui.config import SettingsError
+
+    try:
+        settings, warnings = _load(args)
     except SettingsError as error:
         return _refuse(str(error))
 
