@@ -24,6 +24,8 @@ def _clean_environment(monkeypatch, tmp_path_factory):
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    # The library index (services/index_store.py) lives in the cache folder.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.delenv("TMUX", raising=False)
     # Over SSH the app copies links instead of opening them: tests say which they want.
     monkeypatch.delenv("SSH_CONNECTION", raising=False)

@@ -354,6 +354,14 @@ def _ms(when: datetime) -> int:
     return int(when.timestamp() * 1000)
 
 
+def _int64(value: int | None) -> int | None:
+    """`value` if SQLite can hold it; a number beyond 64 bits (only a broken answer
+    sends one) is kept as unknown."""
+    if value is None or -(1 << 63) <= value < (1 << 63):
+        return value
+    return None
+
+
 def _time(ms: int | None) -> datetime | None:
     if ms is None:
         return None
@@ -652,7 +660,7 @@ class IndexStore:
         if filling and first_position is not None:
             return self._fill_page(videos, first_position, seq, meta or {})
         fresh = {
-            v.video_no: (v.name, v.status, v.size, v.duration,
+            v.video_no: (v.name, v.status, _int64(v.size), _int64(v.duration),
                          None if v.create_time is None else _ms(v.create_time), v.cause)
             for v in videos
         }
@@ -704,7 +712,7 @@ class IndexStore:
                    meta: Mapping[str, object | None]) -> tuple[int, int]:
         rows = [
             (v.video_no, v.name, fold_name(v.name), v.status,
-             _CLASS_RANK[status_class(v.status)], v.size, v.duration,
+             _CLASS_RANK[status_class(v.status)], _int64(v.size), _int64(v.duration),
              None if v.create_time is None else _ms(v.create_time), v.cause,
              first_position + i, seq)
             for i, v in enumerate(videos)
