@@ -26,7 +26,8 @@ FIGURES = {
     "download": ["download_throughput_ratio", "download_rss_growth", "download_key_max"],
     "rate_limit": ["rate_limit_0429", "rate_limit_header_shows_wait"],
     "wire": ["download_vs_progressbar", "cursor_move_vs_datatable", "page_switch_vs_datatable",
-             "idle_bytes", "detail_pane_bytes", "low_bandwidth_download"],
+             "rate_limit_wait_vs_progressbar", "idle_bytes", "detail_pane_bytes",
+             "low_bandwidth_download"],
     "index": ["index_sync_requests", "index_sync_time_ratio", "index_quick_refresh_requests",
               "index_query_p95", "index_sort_change_max", "index_rss_ratio"],
 }

@@ -68,13 +68,16 @@ class MemoriesApp(App[None]):
         "tasks": lambda: _screen("tasks", "TasksScreen"),
     }
 
-    rate_waiting: reactive[bool] = reactive(False)
+    # repaint=False on these three: an app-level reactive otherwise repaints the whole
+    # screen when it changes (~40 KB of terminal output at 120x40, at every rate-limit
+    # wait); the widgets that show them watch them and repaint themselves.
+    rate_waiting: reactive[bool] = reactive(False, repaint=False)
     """True while a request waits on the client's rate limiter or a back-off."""
 
-    wait_reason: reactive[str] = reactive("")
+    wait_reason: reactive[str] = reactive("", repaint=False)
     """Why, while `rate_waiting`: the client's WAIT_RATE_LIMIT or WAIT_RETRY."""
 
-    unique_id: reactive[str] = reactive("default")
+    unique_id: reactive[str] = reactive("default", repaint=False)
     """The namespace the views show; the videos view switches it, the others follow."""
 
     def __init__(

@@ -141,3 +141,29 @@ async def test_the_detail_pane_floats_over_the_table_and_shows_the_row(fake_serv
         else:
             # Narrow: below the table, which gives up the room.
             assert pane.region.y >= table.region.bottom
+
+
+async def test_waiting_on_the_rate_limit_repaints_the_header_not_the_screen(fake_server):
+    """The app's "waiting" state is an app-level reactive: one that repaints on change
+    redrew the whole screen (~40 KB at 120x40) at every wait."""
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_workers(app)
+        seen: list[bool] = []
+        app.screen.watch(app, "rate_waiting", lambda value: seen.append(value), init=False)
+        whole: list[dict] = []
+        original = app.screen.refresh
+
+        def counted(*regions, **kwargs):
+            if not regions and not kwargs.get("layout"):
+                whole.append(kwargs)
+            return original(*regions, **kwargs)
+
+        app.screen.refresh = counted  # type: ignore[method-assign]
+        fake_server.faults.push("429-bare", count=1, path="/list_videos")
+        await pilot.press("G")  # the last page: answered 0429 once, then after a wait
+        await wait_for_workers(app)
+        await pilot.pause()
+        assert True in seen and seen[-1] is False  # the header said it waited, then not
+        assert "Page 6 of 6" in screen_text(app)
+        assert whole == []
