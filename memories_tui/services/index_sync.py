@@ -667,7 +667,9 @@ class IndexSync:
     async def _finish_pass(self, state: PassState, counts: _Counts) -> None:
         """Every page of the listing was read since its last change: drop what it no
         longer lists (after asking about a few by id), and mark the index complete."""
-        candidates = self.store.unseen_since(state.change_seq, limit=self.verify_limit + 1)
+        # Both scan every row: a worker thread does it, the loop goes on meanwhile.
+        candidates = await asyncio.to_thread(self.store.unseen_since, state.change_seq,
+                                             limit=self.verify_limit + 1)
         if 0 < len(candidates) <= self.verify_limit:
             self._update(phase=VERIFYING)
             for video_no in candidates:
@@ -682,7 +684,8 @@ class IndexSync:
         if state.filling:
             counts.new = self.store.count()  # the pass began on an empty index
         now = self._clock()
-        counts.removed = self.store.remove_unseen_since(state.change_seq, {
+        counts.removed = await asyncio.to_thread(self.store.remove_unseen_since,
+                                                 state.change_seq, {
             "pass_state": None, "complete": 1, "last_full_pass": now, "last_refresh": now,
             "stale_reason": None, "server_total": state.last_total, "seq": self._seq,
         })
