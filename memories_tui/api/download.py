@@ -69,6 +69,18 @@ def parse_content_length(value: str | None) -> int | None:
     return int(value)
 
 
+async def _write_to_the_end(write: Callable[[bytes], object], data: bytes) -> None:
+    """`write(data)` in a thread. Cancelled meanwhile, it still waits for the write to
+    end before the cancellation goes on: `save_to` returns only once nothing writes to
+    the file any more."""
+    work = asyncio.ensure_future(asyncio.to_thread(write, data))
+    try:
+        await asyncio.shield(work)
+    except asyncio.CancelledError:
+        await asyncio.wait([work])
+        raise
+
+
 class DownloadStream:
     """The bytes of one download, as they arrive; use once, inside `client.download(...)`.
 
@@ -146,7 +158,7 @@ class DownloadStream:
             return
         prefix = self._begin()
         if prefix:
-            await asyncio.to_thread(file.write, prefix)
+            await _write_to_the_end(file.write, prefix)
         loop = asyncio.get_running_loop()
         reported = 0.0
 
@@ -189,11 +201,11 @@ class DownloadStream:
                 data = b"".join(batch)
                 batch.clear()
                 batched = 0
-                await asyncio.to_thread(file.write, data)
+                await _write_to_the_end(file.write, data)
             if on_progress is not None:
                 on_progress(self.received)
         if batch:
-            await asyncio.to_thread(file.write, b"".join(batch))
+            await _write_to_the_end(file.write, b"".join(batch))
 
     def _count(self, chunk: bytes) -> None:
         self.received += len(chunk)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
+import threading
 from pathlib import Path
 
 import httpx
@@ -70,11 +70,35 @@ async def test_a_cut_connection_is_a_network_error(scripted, via, tmp_path):
 async def test_a_stall_fails_within_the_timeout_and_names_the_bytes(scripted, via, tmp_path):
     scripted.push(Reply(chunks=[BLOB[:1000]], stall_after=5, content_length=len(BLOB),
                         content_type=OCTET))
-    started = time.monotonic()
     async with via(scripted.base_url, timeout=0.4) as client:
         with pytest.raises(RequestTimeout, match="stalled: no data within 0.4 s after 1,000"):
             await save(client, tmp_path / "video.mp4")
-    assert time.monotonic() - started < 3
+
+
+class WriteWatch:
+    """A file whose writes are watched: how many are under way, and how many began
+    after `stop()` (from whichever thread)."""
+
+    def __init__(self, handle) -> None:
+        self.handle = handle
+        self.active = 0
+        self.late = 0
+        self.stopped = False
+        self._lock = threading.Lock()
+
+    def stop(self) -> None:
+        with self._lock:
+            self.stopped = True
+
+    def write(self, data) -> int:
+        with self._lock:
+            self.active += 1
+            self.late += self.stopped
+        try:
+            return self.handle.write(data)
+        finally:
+            with self._lock:
+                self.active -= 1
 
 
 async def test_cancelling_stops_every_write_before_it_returns(scripted, via, tmp_path):
@@ -82,23 +106,34 @@ async def test_cancelling_stops_every_write_before_it_returns(scripted, via, tmp
     # write to the file any more (the caller deletes it at once).
     pieces = [BLOB[i : i + 50_000] for i in range(0, len(BLOB), 50_000)]
     scripted.push(Reply(chunks=pieces, chunk_delay=0.02, content_type=OCTET))
-    progress: list[int] = []
+    far_enough = asyncio.Event()
 
-    async def run(handle) -> None:
+    def progress(received: int) -> None:
+        if received >= 200_000:
+            far_enough.set()
+
+    async def run(file) -> None:
         async with client.download("VI1") as stream:
-            await stream.save_to(handle, progress.append)
+            await stream.save_to(file, progress)
 
     handle = await asyncio.to_thread(open, tmp_path / "video.mp4", "wb")
     with handle:
+        watch = WriteWatch(handle)
         async with via(scripted.base_url) as client:
-            task = asyncio.create_task(run(handle))
-            while not progress or progress[-1] < 200_000:
-                await asyncio.sleep(0.01)
+            task = asyncio.create_task(run(watch))
+            await asyncio.wait_for(far_enough.wait(), timeout=30)
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
+            watch.stop()
+            assert watch.active == 0  # no write under way once it returned
             size = os.fstat(handle.fileno()).st_size
-            await asyncio.sleep(0.3)  # time for a stray write to land, if one were coming
+            # A copy still running would write again before its thread ends: wait for
+            # the download threads to end (they are daemons of the fast path).
+            for thread in threading.enumerate():
+                if thread.name == "memories-download":
+                    thread.join(timeout=10)
+            assert watch.late == 0
             assert os.fstat(handle.fileno()).st_size == size < len(BLOB)
 
 
@@ -127,3 +162,50 @@ def test_proxy_settings_send_downloads_through_httpx(monkeypatch):
     monkeypatch.delenv("NO_PROXY")
     monkeypatch.setenv("ALL_PROXY", "socks5://proxy.internal:1080")
     assert uses_proxy(url)
+
+
+class BlockingWrite(WriteWatch):
+    """A file whose next write, once `hold()` is called, blocks until `release()`."""
+
+    def __init__(self, handle) -> None:
+        super().__init__(handle)
+        self.entered = threading.Event()
+        self._gate = threading.Event()
+        self._gate.set()
+
+    def hold(self) -> None:
+        self._gate.clear()
+
+    def release(self) -> None:
+        self._gate.set()
+
+    def write(self, data) -> int:
+        if not self._gate.is_set():
+            self.entered.set()
+            self._gate.wait(timeout=30)
+        return super().write(data)
+
+
+async def test_cancelling_during_a_write_returns_only_after_it(scripted, via, tmp_path):
+    """The disk is slow: a write is under way when the user cancels. `save_to` must
+    not return before that write has ended (the caller then deletes the file)."""
+    scripted.push(Reply(chunks=[BLOB], content_length=len(BLOB), content_type=OCTET))
+    handle = await asyncio.to_thread(open, tmp_path / "video.mp4", "wb")
+    with handle:
+        file = BlockingWrite(handle)
+        file.hold()
+        async with via(scripted.base_url) as client:
+            async def run() -> None:
+                async with client.download("VI1") as stream:
+                    await stream.save_to(file)
+
+            task = asyncio.create_task(run())
+            assert await asyncio.to_thread(file.entered.wait, 30)
+            task.cancel()
+            for _ in range(100):  # the event loop turns; the write still blocks
+                await asyncio.sleep(0)
+            assert not task.done()
+            file.release()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert file.active == 0
