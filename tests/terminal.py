@@ -60,6 +60,23 @@ class Terminal:
         os.close(self.master)
         self.master = -1
 
+    def wait(self, timeout: float = 15.0) -> int:
+        """The app's exit code, once it has ended; what it writes meanwhile is read and
+        dropped (a terminal nobody reads fills up, and the app would block writing).
+        Raises `subprocess.TimeoutExpired` if it is still running after `timeout`."""
+        deadline = time.monotonic() + timeout
+        while self.process.poll() is None and self.master >= 0:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            ready, _, _ = select.select([self.master], [], [], min(left, 0.1))
+            if ready:
+                try:
+                    os.read(self.master, 65536)
+                except OSError:  # every other end closed: the app is gone
+                    break
+        return self.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+
 
 @contextmanager
 def app_in_terminal(base_url: str, tmp_path: Path) -> Iterator[Terminal]:

@@ -134,3 +134,29 @@ async def test_a_read_cut_on_a_new_connection_is_reported_at_once(raw_server, ma
             await client.get_private_video("VI1")
     assert len(server.requests) == 1 and sleep.waits == []
 
+
+
+@pytest.mark.parametrize("retry_network_errors", [True, False], ids=["cli", "tui"])
+async def test_a_delete_the_fake_applied_then_dropped_on_a_reused_connection_is_sent_once(
+        fake_factory, make_client, retry_network_errors):
+    """The same against the fake (uvicorn, h11): a first call leaves a kept-alive
+    connection, the delete goes on it, and the fake applies the delete and closes that
+    connection without a byte of answer ("drop"). A second delete request would find a
+    0429 waiting for it; the server must have received exactly one."""
+    fake = fake_factory()
+    doomed = fake.library.ids()[:3]
+    fake.faults.push("drop", path="/delete_videos")
+    fake.faults.push("429", count=6, path="/delete_videos")
+    sleep = SleepRecorder()
+    async with make_client(fake.base_url, sleep=sleep,
+                           retry_network_errors=retry_network_errors) as client:
+        await client.list_videos(1, 5)
+        report = await client.delete_videos(doomed)
+    deletes = [r for r in fake.requests if r.path.endswith("/delete_videos")]
+    assert [r.json for r in deletes] == [doomed]
+    assert fake.faults.fired["drop"] == 1 and fake.faults.fired["429"] == 0
+    assert not set(doomed) & set(fake.library.ids())  # it did act
+    (chunk,) = report.chunks
+    assert not chunk.ok and chunk.error.maybe_applied is True
+    assert report.maybe_deleted == tuple(doomed) and report.deleted == ()
+    assert sleep.waits == []

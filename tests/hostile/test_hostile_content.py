@@ -13,6 +13,7 @@ import re
 import pytest
 
 from memories_tui.fake.hostile import (
+    CONTROLS,
     ESCAPES,
     HOSTILE_HASHTAGS,
     HOSTILE_IDS,
@@ -27,8 +28,11 @@ from memories_tui.tui.modals.download import DownloadModal
 from memories_tui.tui.screens.images import ImagesScreen
 from memories_tui.tui.screens.public import PublicVideoScreen
 from memories_tui.tui.screens.sessions import SessionDetailScreen, SessionsScreen
+from memories_tui.tui.screens.tasks import TasksScreen
 from memories_tui.tui.widgets.detail_pane import DetailPane
 from memories_tui.tui.widgets.session_list import SessionTable
+from memories_tui.tui.widgets.task_videos import NAME_WIDTH as TASK_NAME_WIDTH
+from memories_tui.tui.widgets.task_videos import TaskVideoTable
 from memories_tui.tui.widgets.video_table import NAME_WIDTH, VideoTable
 
 from .support import (
@@ -188,12 +192,22 @@ async def test_dialogs_show_hostile_names_literally(server, tmp_path):
         assert_still_running(app)
 
 
+#: What each hostile chat message must show, literally, once the Markdown is rendered.
+SHOWN_AS = dict(zip(HOSTILE_MESSAGES, (
+    "Result [bold red]x[/]",  # a heading: markup as typed
+    "[click](javascript",  # a link that is not one: the Markdown source
+    "␛]0;pwned␇",  # an escape inside a code block: a placeholder
+    "Nested HTML and <entities> and %s {0}",  # Markdown drops inline HTML tags
+), strict=True))
+
+
 async def test_sessions_and_images_show_hostile_text_literally(server):
     book = [(s, server.library.session_detail(str(s["sessionId"])))
             for s in server.library.sessions()]
-    poisoned = [s for s, detail in book[:20]
-                if any(m.get("content") in HOSTILE_MESSAGES for m in detail["messages"])][:1]
-    assert poisoned, "the hostile profile poisons some conversations on the first page"
+    # For each hostile message, the first conversation on page 1 that holds it.
+    poisoned = [next(s for s, detail in book[:20]
+                     if any(m.get("content") == message for m in detail["messages"]))
+                for message in HOSTILE_MESSAGES]
     app = hostile_app(server.base_url)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await started(pilot)
@@ -207,7 +221,7 @@ async def test_sessions_and_images_show_hostile_text_literally(server):
         assert "title␤with␤newlines" in text
         assert "(untitled)" in text
         ids = [s.session_id for s in sessions.table.sessions]
-        for summary in poisoned:
+        for message, summary in zip(HOSTILE_MESSAGES, poisoned, strict=True):
             row = ids.index(str(summary["sessionId"]))
             await pilot.click(SessionTable, offset=(2, row + 1))  # below the header line
             assert sessions.table.highlighted.session_id == str(summary["sessionId"])
@@ -216,8 +230,7 @@ async def test_sessions_and_images_show_hostile_text_literally(server):
             assert isinstance(app.screen, SessionDetailScreen)
             text = assert_screen_is_clean(app)
             # Markdown bodies keep markup-like text literal, and neutralise escapes.
-            assert any(piece in text for piece in
-                       ("[bold red]x[/]", "[click](javascript", "%s {0}", "␛]0;pwned␇"))
+            assert SHOWN_AS[message] in text, message
             await pilot.press("escape")
         assert_still_running(app, SessionsScreen)
 
@@ -261,3 +274,33 @@ async def test_a_hostile_public_video_is_shown_literally_and_its_link_not_opened
         assert opened == [] and notified(app, "not a web link")
         assert_screen_is_clean(app)
         assert app.is_running
+
+
+async def test_the_tasks_view_shows_hostile_names_and_ids_literally(server):
+    """An upload task whose videos carry hostile names and ids: each row shows them as
+    text, with escapes and controls as placeholders, and nothing reaches the terminal."""
+    names = [*MARKUP[:3], *ESCAPES[:4], CONTROLS[0], CONTROLS[4]]
+    by_name = [record(server, name=name) for name in names]
+    by_id = [record(server, video_no=video_no) for video_no in HOSTILE_IDS[:3]]
+    videos = by_name + by_id
+    server.library.put_task("t-hostile", [v.video_no for v in videos])
+    app = hostile_app(server.base_url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await started(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        assert isinstance(app.screen, TasksScreen)
+        await pilot.press("slash", *"t-hostile", "enter")
+        await settle(pilot)
+        table = app.screen.query_one(TaskVideoTable)
+        assert table.video_ids == [v.video_no for v in videos]
+        text = assert_screen_is_clean(app)
+        for video in videos:  # each row: its id and its name, made safe, as text
+            assert safe_text(video.video_no, max_len=30) in text, video.video_no
+            assert safe_text(video.name, max_len=TASK_NAME_WIDTH) in text, video.name
+        # Spelled out, the ones a terminal or Rich would act on:
+        assert "[bold red]x[/]" in text and "[@click=app.quit]Click me[/]" in text
+        assert "␛[31mred alert␛[0m" in text and "␛]52;c;aGVsbG8=␇clipboard" in text
+        assert "⟨U+202E⟩evil⟨U+202C⟩4pm.exe" in text and "ding␇ding" in text
+        assert "VI[bold red]606[/]" in text and "VI␛]52;c;aGVsbG8=␇607" in text
+        assert_still_running(app, TasksScreen)

@@ -1,0 +1,74 @@
+"""The download dialog's answer to "a file of that name exists": what lands on the disk.
+
+Each choice is made as a user makes it (a click on its radio button, then Download),
+against the fake, and the test looks at the folder afterwards: skip leaves the user's
+file alone and writes nothing, keep both adds a numbered copy beside it, and only
+Overwrite replaces it with the video.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Static
+
+from memories_tui.fake.server import expected_bytes
+from memories_tui.filenames import video_filename
+from memories_tui.tui.modals.download import DownloadModal
+from memories_tui.tui.screens.library import LibraryScreen
+from tests.tui.helpers import make_app, wait_for_workers
+
+SIZE = (120, 40)
+MINE = b"the user's own file"
+
+
+@pytest.mark.parametrize(
+    ("choice", "listed"),
+    [
+        (None, "exists: will be skipped"),  # the default
+        ("#conflict-skip", "exists: will be skipped"),
+        ("#conflict-keep", "exists: a numbered copy is added"),
+        ("#conflict-overwrite", "exists: will be OVERWRITTEN"),
+    ],
+    ids=["default", "skip", "keep-both", "overwrite"],
+)
+async def test_each_choice_does_what_it_says_to_the_existing_file(fake_server, tmp_path,
+                                                                  choice, listed):
+    video_no = fake_server.library.small_video_ids(limit=1)[0]
+    video = fake_server.library.get_video(video_no)
+    mine = tmp_path / video_filename(video.name, video_no)
+    mine.write_bytes(MINE)
+    app = make_app(fake_server.base_url, download_dir=tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_workers(app)
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        screen.query_one("#id-filter").value = video_no
+        await pilot.click("#id-filter")
+        await pilot.press("enter")
+        await wait_for_workers(app)
+        screen.table.focus()
+        assert screen.table.highlighted.video_no == video_no
+        await pilot.press("s")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, DownloadModal)
+        if choice is not None:
+            await pilot.click(choice)
+        listing = str(modal.query_one("#download-file-list", Static).render())
+        assert listing == f"{mine.name}  ({listed})"
+        assert "1 already there" in str(modal.query_one("#download-space").render())
+        await pilot.click("#download-button")
+        await wait_for_workers(app, "downloads")
+        await pilot.pause()
+        assert app.screen is screen
+
+    video_bytes = expected_bytes(video_no, video.size)
+    copy = mine.with_name(f"{mine.stem} (1){mine.suffix}")
+    on_disk = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    if choice in (None, "#conflict-skip"):
+        assert on_disk == {mine.name: MINE}
+        assert [job.state.value for job in app.downloads.jobs] == ["skipped"]
+    elif choice == "#conflict-keep":
+        assert on_disk == {mine.name: MINE, copy.name: video_bytes}
+    else:
+        assert on_disk == {mine.name: video_bytes}
