@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
 from memories_tui.api import (
@@ -312,17 +313,19 @@ async def test_broken_downloads_raise(fake, make_client, kind):
             await download_all(client, record.video_no)
 
 
-async def test_long_download_never_gives_wrong_bytes(fake, make_client):
-    # HTTP/1.1 framing stops at Content-Length, so the extra bytes never reach us: the
-    # file comes out exactly right, or the client says what went wrong.
+@pytest.mark.parametrize("via", ["fast-path", "httpx"])
+async def test_long_download_gives_exactly_the_announced_bytes(fake, make_client, via):
+    # HTTP/1.1 framing stops at Content-Length, so the 4 KiB the server adds past it
+    # never reach us: the file comes out exactly right, on either path a body takes.
     record = small_video(fake)
+    fired = fake.faults.fired["long"]  # the fake is shared by the module's tests
     fake.faults.push("long", path="/download")
-    async with make_client(fake.base_url) as client:
-        try:
-            _, data = await download_all(client, record.video_no)
-        except MemoriesError:
-            return
+    kwargs = {"transport": httpx.AsyncHTTPTransport()} if via == "httpx" else {}
+    async with make_client(fake.base_url, **kwargs) as client:
+        total, data = await download_all(client, record.video_no)
+    assert total == record.size
     assert data == expected_bytes(record.video_no, record.size)
+    assert fake.faults.fired["long"] == fired + 1
 
 
 async def test_download_retried_after_a_rate_limit(fake, make_client):
@@ -347,9 +350,19 @@ async def test_hostile_library_parses_without_surprises(fake_factory, make_clien
             assert video.duration is None or type(video.duration) is int
             assert video.create_time is None or video.create_time.tzinfo is not None
         sessions = await client.list_sessions(1)
+        assert sessions.sessions
         for summary in sessions.sessions:
-            await client.get_session_detail(summary.session_id)
+            detail = await client.get_session_detail(summary.session_id)
+            wire = fake.library.session_detail(summary.session_id)
+            # Every message is kept (odd roles and contents as text), none invented.
+            assert detail.session_id == summary.session_id
+            assert len(detail.messages) == len(wire["messages"])
+            assert all(type(m.role) is str and type(m.content) is str
+                       for m in detail.messages)
         images = await client.list_images(1, 100)
-        assert all(image.image_no for image in images.images)
+        assert images.images and all(image.image_no for image in images.images)
         for video_no in fake.library.public_video_ids:
-            await client.get_public_video(video_no)
+            public = await client.get_public_video(video_no)
+            assert public.video_no == video_no
+            assert all(type(tag) is str for tag in public.hashtags)
+            assert public.like_count is None or type(public.like_count) is int

@@ -6,7 +6,7 @@ and never a wire string where a number or a time belongs.
 
 from __future__ import annotations
 
-import contextlib
+import json
 import logging
 from datetime import datetime
 
@@ -15,7 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from memories_tui.api import MemoriesError
-from memories_tui.api.envelope import check_envelope, decode_json
+from memories_tui.api.envelope import check_envelope, decode_json, normalize_code
+from memories_tui.api.errors import (
+    AuthError,
+    BadResponseError,
+    NotFoundError,
+    RateLimitedError,
+    RejectedError,
+    ServerError,
+)
 from memories_tui.api.models import (
     ImagePage,
     PublicVideo,
@@ -170,11 +178,39 @@ def test_well_shaped_data_with_random_field_values(data):
         parse_or_typed_error(parser, expected_type, data)
 
 
+def expected_error(code: str) -> type[MemoriesError]:
+    """What a caller must get for a non-success code (the API's table, docs/api.md)."""
+    number = int(code) if code.isascii() and code.isdigit() else None
+    return {429: RateLimitedError, 404: NotFoundError, 1: RejectedError, 3: RejectedError,
+            401: AuthError, 403: AuthError}.get(number, ServerError)
+
+
+envelopes = st.fixed_dictionaries(
+    {"code": scalars | st.sampled_from(["0000", "0", "0001", "0003", "0429", "401", "E12"])},
+    optional={"msg": scalars, "data": json_values},
+)
+
+
 @FUZZ
-@given(json_values | keyed_objects)
-def test_envelope_check_returns_data_or_a_memories_error(payload):
-    with contextlib.suppress(MemoriesError):
-        check_envelope(payload, http_status=200)
+@given(json_values | keyed_objects | envelopes)
+def test_envelope_check_returns_data_or_the_error_its_code_means(payload):
+    try:
+        data = check_envelope(payload, http_status=200)
+    except MemoriesError as exc:
+        error = exc
+    else:
+        error = None
+    code = normalize_code(payload.get("code")) if isinstance(payload, dict) else None
+    if code is None:  # no envelope, or a code of the wrong type: an unreadable answer
+        assert isinstance(error, BadResponseError) and error.code is None
+        assert error.http_status == 200
+    elif code.isascii() and code.isdigit() and int(code) == 0:
+        assert error is None and data is payload.get("data")
+    else:
+        assert type(error) is expected_error(code), (code, error)
+        assert error.code == code and error.http_status == 200
+        # One line a person can read, whatever the server's msg held.
+        assert error.message and "\n" not in error.message and len(error.message) <= 500
 
 
 @FUZZ
@@ -189,7 +225,16 @@ def test_envelope_like_objects(payload):
 
 
 @FUZZ
-@given(st.binary(max_size=200) | json_values.map(lambda v: repr(v).encode()))
-def test_any_bytes_decode_to_json_or_a_bad_response(body):
-    with contextlib.suppress(MemoriesError):
-        decode_json(body)
+@given(st.binary(max_size=200) | json_values.map(lambda v: repr(v).encode())
+       | json_values.map(lambda v: json.dumps(v).encode()))
+def test_any_bytes_decode_to_their_json_or_a_bad_response(body):
+    try:
+        expected = json.loads(body)
+    except (ValueError, RecursionError):
+        with pytest.raises(BadResponseError) as info:
+            decode_json(body)
+        # Said in plain words, never by quoting the body.
+        assert info.value.message == "The server's answer was not JSON."
+        return
+    # The same value (compared as JSON text: NaN is not equal to itself).
+    assert json.dumps(decode_json(body), sort_keys=True) == json.dumps(expected, sort_keys=True)

@@ -8,6 +8,7 @@ import pytest
 from textual.widgets import Collapsible, Input, Markdown, OptionList
 
 from memories_tui.fake.server import FakeServer
+from memories_tui.safetext import safe_text
 from memories_tui.tui.modals.help import HelpModal, binding_rows
 from memories_tui.tui.modals.prompt import PromptModal
 from memories_tui.tui.screens.images import ImagesScreen
@@ -18,12 +19,14 @@ from memories_tui.tui.screens.tasks import STILL_DOWNLOADING, TasksScreen
 from memories_tui.tui.widgets.image_table import ImageTable
 from memories_tui.tui.widgets.session_conversation import (
     AssistantTurn,
+    OtherTurn,
     SessionRefLink,
     UserTurn,
 )
 from memories_tui.tui.widgets.session_list import SessionPager, SessionTable
 from memories_tui.tui.widgets.task_videos import TaskVideoTable
 from memories_tui.tui.widgets.video_table import VideoTable
+from tests.hostile.support import unsafe_characters
 from tests.tui.helpers import make_app, wait_for_workers
 
 SIZE = (120, 40)
@@ -229,14 +232,26 @@ async def test_hostile_sessions_render_as_text():
             table = screen.query_one(SessionTable)
             assert table.sessions
             for row in range(min(3, len(table.sessions))):
+                summary = table.sessions[row]
+                wire = server.library.session_detail(summary.session_id)
                 table.move_cursor(row=row)
                 await pilot.pause()
                 await pilot.press("enter")
                 await settle(pilot)
-                assert isinstance(app.screen, SessionDetailScreen)
+                detail = app.screen
+                assert isinstance(detail, SessionDetailScreen)
+                # Each turn is there, and what the server wrote shows as text: no
+                # control or invisible character reaches the terminal.
+                turns = sum(len(detail.query(kind))
+                            for kind in (UserTurn, AssistantTurn, OtherTurn))
+                assert turns == len(wire["messages"])
+                text = screen_text(app)
+                assert unsafe_characters(text) == set(), row
+                title = safe_text(wire.get("title") or "", max_len=200) or "(untitled)"
+                assert title[:60] in text
                 await pilot.press("escape")
                 await pilot.pause()
-            assert app.is_running
+                assert app.screen is screen
     finally:
         server.stop()
 
