@@ -1,9 +1,13 @@
-"""Pacing: request starts spaced by 1/rate, the "waiting on rate limit" signal, cancellation."""
+"""Pacing: request starts spaced by 1/rate, the "waiting on rate limit" signal, cancellation.
+
+No test waits for real: the pacer runs on a clock that only moves when a test moves it,
+and the client's waits go to an injected sleep that records them (and, with `hold()`,
+blocks until the test lets it go).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 
@@ -20,6 +24,51 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+class Waits:
+    """The client's sleep: records each wait; with `hold()` a wait blocks until
+    `release()`, and `waiting` is set while one does."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+        self.waiting = asyncio.Event()
+        self.blocked = 0  # waits under way
+        self._open = asyncio.Event()
+        self._open.set()
+
+    async def __call__(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+        self.blocked += 1
+        self.waiting.set()
+        try:
+            await self._open.wait()
+        finally:
+            self.blocked -= 1
+            if not self.blocked:
+                self.waiting.clear()
+
+    async def until_blocked(self, count: int) -> None:
+        """Let the event loop run until `count` waits are under way."""
+        for _ in range(1000):
+            if self.blocked >= count:
+                return
+            await asyncio.sleep(0)
+        raise AssertionError(f"{self.blocked} waits under way, not {count}")
+
+    def hold(self) -> None:
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
+
+
+def paced_client(make_client, base_url: str, rate: float, clock: Clock, waits: Waits, **kw):
+    """A client pacing `rate` requests/s on `clock`, its waits going to `waits`."""
+    client = make_client(base_url, rate_limit=rate, sleep=waits, **kw)
+    # The pacer's clock is its one seam for time (RequestPacer(clock=...)).
+    client._pacer = RequestPacer(rate, clock=clock)
+    return client
 
 
 def test_first_request_goes_at_once_then_starts_are_spaced():
@@ -61,32 +110,43 @@ def test_release_gives_back_only_the_last_slot():
 
 
 async def test_client_spaces_request_starts(scripted, make_client):
+    # Four calls at once at 10 requests/s: the first goes now, the others wait for
+    # their slots, 0.11 s apart (the default 10 % slack included).
     scripted.push(*[Reply(json=DETAILS)] * 4)
-    started = time.monotonic()
-    async with make_client(scripted.base_url, rate_limit=10) as client:
+    waits = Waits()
+    async with paced_client(make_client, scripted.base_url, 10, Clock(), waits) as client:
         await asyncio.gather(*(client.get_private_video("VI1") for _ in range(4)))
-    assert time.monotonic() - started >= 0.29  # starts at 0, 0.1, 0.2, 0.3
+    assert waits.seconds == pytest.approx([0.11, 0.22, 0.33])
     assert len(scripted.requests) == 4
 
 
 async def test_on_rate_wait_reports_waiting_and_proceeding(scripted, make_client):
     calls: list[bool] = []
     scripted.push(*[Reply(json=DETAILS)] * 3)
-    async with make_client(scripted.base_url, rate_limit=20, on_rate_wait=calls.append) as client:
+    waits = Waits()
+    async with paced_client(make_client, scripted.base_url, 20, Clock(), waits,
+                            on_rate_wait=calls.append) as client:
         assert client.rate_waiting is False
         await client.get_private_video("VI1")
         assert calls == []  # the first request goes at once
+        waits.hold()
         task = asyncio.ensure_future(client.get_private_video("VI1"))
-        await asyncio.sleep(0.01)
+        await waits.waiting.wait()
         assert client.rate_waiting is True
         assert calls == [True]
+        waits.release()
         await task
         assert client.rate_waiting is False
         assert calls == [True, False]
         # Concurrent waiters: one True when the first starts waiting, one False after the last.
         calls.clear()
         scripted.push(*[Reply(json=DETAILS)] * 3)
-        await asyncio.gather(*(client.get_private_video("VI1") for _ in range(3)))
+        waits.hold()
+        both = asyncio.gather(*(client.get_private_video("VI1") for _ in range(3)))
+        await waits.until_blocked(3)
+        assert calls == [True]
+        waits.release()
+        await both
     assert calls == [True, False]
 
 
@@ -111,18 +171,22 @@ async def test_a_cancelled_wait_frees_its_slot(scripted, make_client):
     # Typing a filter fast cancels each previous request: later ones must not queue
     # behind the ghosts of the cancelled ones.
     scripted.push(*[Reply(json=DETAILS)] * 2)
-    async with make_client(scripted.base_url, rate_limit=2) as client:
+    waits = Waits()
+    async with paced_client(make_client, scripted.base_url, 2, Clock(), waits) as client:
         await client.get_private_video("VI1")
-        started = time.monotonic()
+        waits.hold()
         for _ in range(3):
             doomed = asyncio.ensure_future(client.get_private_video("VI1"))
-            await asyncio.sleep(0.02)
+            await waits.waiting.wait()
             doomed.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await doomed
         assert client.rate_waiting is False
+        waits.release()
         await client.get_private_video("VI1")
-    assert time.monotonic() - started < 0.75  # one slot (0.5 s), not four
+    # Each cancelled call waited for the one slot after the first request (0.55 s on
+    # the clock, which did not move); so did the last: one slot, not four.
+    assert waits.seconds == pytest.approx([0.55] * 4)
     assert len(scripted.requests) == 2
 
 

@@ -46,3 +46,35 @@ async def wait_for_workers(app, group: str | None = None) -> None:
         if not workers:
             return
         await asyncio.gather(*(w.wait() for w in workers), return_exceptions=True)
+
+
+def pending_timers(app) -> list[str]:
+    """The one-shot timers (`set_timer`) of the app and its screens that have not fired.
+
+    With no worker running and none of these, nothing is left to happen by itself:
+    a test can say "nothing more will be sent" without waiting for a debounce that
+    might exist. (Repeating timers, such as a blinking cursor, are left out.)
+    """
+    nodes = [app]
+    for stack in app._screen_stacks.values():
+        for screen in stack:
+            nodes.append(screen)
+            nodes.extend(screen.walk_children(with_self=False))
+    return sorted(
+        timer.name
+        for node in nodes
+        for timer in list(node._timers)
+        if timer._repeat == 0 and timer._task is not None and not timer._task.done()
+    )
+
+
+async def until(pilot, condition, what: str = "the condition", *, group: str | None = None,
+                turns: int = 200) -> None:
+    """Let the app run (its workers finish, its messages are handled) until `condition()`
+    holds; after `turns` rounds without it, fail instead of hanging."""
+    for _ in range(turns):
+        if condition():
+            return
+        await wait_for_workers(pilot.app, group)
+        await pilot.pause()
+    raise AssertionError(f"{what} never happened")

@@ -10,7 +10,7 @@ from memories_tui.tui.screens.library import LibraryScreen
 from memories_tui.tui.widgets.detail_pane import DetailPane
 from memories_tui.tui.widgets.pager import Pager
 from memories_tui.tui.widgets.video_table import VideoTable
-from tests.tui.helpers import make_app, wait_for_workers
+from tests.tui.helpers import make_app, pending_timers, until, wait_for_workers
 
 SIZE = (120, 40)
 
@@ -88,10 +88,12 @@ async def test_filter_by_name_and_status(fake_server):
         sent_before = len(list_requests(fake_server))
         await pilot.press("slash")
         await pilot.press(*name)
-        await pilot.pause(0.5)
         await wait_for_workers(app)
-        # Names match exactly on the server: nothing is sent until enter.
+        await pilot.pause()
+        # Names match exactly on the server: nothing is sent until enter, and nothing
+        # is left to send it later (no worker runs, no timer waits to fire).
         assert len(list_requests(fake_server)) == sent_before
+        assert pending_timers(app) == []
         await pilot.press("enter")
         await wait_for_workers(app)
         videos = screen.query_one(VideoTable).videos
@@ -121,7 +123,8 @@ async def test_detail_pane_fills_in(fake_server):
     async with app.run_test(size=SIZE) as pilot:
         screen = await started(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.4)
+        await pilot.pause()
+        # The details are fetched once the cursor rests: a worker, waited for.
         await wait_for_workers(app)
         pane = screen.query_one(DetailPane)
         assert pane.display
@@ -305,9 +308,7 @@ async def test_paging_quickly_prefetches_nothing(fake_server):
         await pilot.press(*["right_square_bracket"] * 3)
         await pilot.pause()
         # The pages raced past were cancelled before their prefetch started.
-        while screen.query_state.page != 4:
-            await wait_for_workers(app, group="page")
-            await pilot.pause()
+        await until(pilot, lambda: screen.query_state.page == 4, "page 4", group="page")
         sent = [r.body["page"] for r in list_requests(fake_server)]
         assert 4 in sent and sent.count(2) == 1 and sent.count(3) == 1
 

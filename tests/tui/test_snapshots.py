@@ -46,8 +46,7 @@ class TestLibrary:
         async def run_before(pilot):
             await settle(pilot)
             await pilot.press("down", "enter")
-            await pilot.pause(0.4)
-            await settle(pilot)
+            await settle(pilot)  # the details come from a worker, once the cursor rests
 
         assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 

@@ -47,8 +47,7 @@ async def test_a_video_of_unknown_size_is_shown_as_unknown_everywhere(fake_serve
         assert "—" in line and "0 Bytes" not in line
         # The detail pane says the size is unknown.
         await pilot.press(*["down"] * row, "enter")
-        await pilot.pause(0.4)
-        await settle(pilot)
+        await settle(pilot)  # the details are fetched by a worker once the cursor rests
         assert table.highlighted is video
         assert "— (unknown)" in screen_text(app)
         # The selection's total.
