@@ -101,7 +101,7 @@ class MemoriesApp(App[None]):
         self.library = library
         self.client = library.client
         self.client.on_rate_wait = self._on_rate_wait
-        self.deletes = DeleteService(library)
+        self.deletes = DeleteService(library, read_only=settings.read_only)
         if settings.low_bandwidth:
             # Every animation frame is terminal traffic; on a slow link none is worth it.
             self.animation_level = "none"

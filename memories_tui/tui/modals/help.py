@@ -31,6 +31,15 @@ def class_bindings(node: DOMNode) -> list[Binding]:
     return bindings
 
 
+def _disabled(node: DOMNode, action: str) -> bool:
+    """Whether the node says `action` cannot run now (read-only mode turns delete off)."""
+    check = getattr(node, "check_action", None)
+    try:
+        return check is not None and not check(action, ())
+    except Exception:  # noqa: BLE001 - a check that needs parameters: take it as on
+        return False
+
+
 def binding_rows(app, nodes: list[tuple[str, DOMNode]]) -> list[tuple[str, str, str]]:
     """(group, keys, description) for every described binding of `nodes`, keys merged."""
     rows: list[tuple[str, str, str]] = []
@@ -43,7 +52,9 @@ def binding_rows(app, nodes: list[tuple[str, DOMNode]]) -> list[tuple[str, str, 
             display = app.get_key_display(binding)
             if display not in keys:
                 keys.append(display)
-        for keys, description in by_action.values():
+        for action, (keys, description) in by_action.items():
+            if _disabled(node, action):
+                description += " (not available now)"
             rows.append((group, " ".join(keys), description))
     return rows
 

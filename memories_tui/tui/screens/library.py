@@ -495,6 +495,13 @@ class LibraryScreen(ViewScreen):
             self.table.toggle_mark(video)
             self.table.action_cursor_down()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Read-only: delete shows disabled in the key bar and help, and is out of the
+        # palette. (The delete service refuses it too, whoever asks.)
+        if action == "delete" and self.app.settings.read_only:
+            return None
+        return True
+
     def action_select_page(self) -> None:
         self.table.mark_page()
 
@@ -514,6 +521,11 @@ class LibraryScreen(ViewScreen):
     # -- delete -----------------------------------------------------------------------
 
     def action_delete(self) -> None:
+        if self.app.deletes.read_only:
+            self.notify("Read-only mode: nothing is deleted (started with --read-only, "
+                        "MEMORIES_READ_ONLY or read_only = true).", severity="warning",
+                        timeout=5)
+            return
         if self.app.deletes.running:
             self.notify("A delete is already running; wait for it to finish.", timeout=4)
             return

@@ -79,6 +79,8 @@ class StatusHeader(Widget):
         text.append(self.namespace)
         text.append(" │ server ", style="dim")
         text.append(self.host)
+        if getattr(getattr(self.app, "settings", None), "read_only", False):
+            text.append("  READ-ONLY ", style="bold reverse yellow")
         if self.waiting:
             words = WAITING_WORDS.get(self.wait_reason, WAITING_ON_RATE_LIMIT)
             text.append(f"  {words}", style="bold yellow")
