@@ -34,7 +34,7 @@ async def test_read_only_turns_delete_off_everywhere(fake_server):
 
 async def test_without_read_only_delete_is_offered(fake_server):
     app = make_app(fake_server.base_url)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE):
         await wait_for_workers(app)
         assert "READ-ONLY" not in screen_text(app)
         titles = {command.title for command in app.get_system_commands(app.screen)}
