@@ -280,10 +280,20 @@ def _open_library(args: argparse.Namespace) -> int:
     """The TUI, on the real API or (`--demo`) on a fake server of its own."""
     from memories_tui.config import SettingsError
 
+    origins: dict[str, str] = {}
     try:
-        settings, warnings = _load(args)
+        settings, warnings = _load(args, origins)
     except SettingsError as error:
         return _refuse(str(error))
+
+    # What the TUI remembers fills what the user did not set (theme, page size,
+    # namespace); the demo remembers in a file of its own.
+    from memories_tui.services.ui_state import UiStateStore, apply_to_settings
+
+    remembered = UiStateStore.for_settings(settings, demo=args.demo)
+    warnings.extend(remembered.load())
+    settings = apply_to_settings(settings, remembered.state, origins)
+    args.remembered = remembered
 
     from memories_tui import logs
 
@@ -321,7 +331,7 @@ def _start(args: argparse.Namespace, settings, warnings: list[str]) -> int:
         from memories_tui.startup import open_client, run_tui
 
         library = LibraryService(open_client(settings))
-        return run_tui(settings, library, warnings)
+        return run_tui(settings, library, warnings, remembered=args.remembered)
     except MemoriesError as error:  # the client's refusal in plain words (plain http...)
         log.warning("Refused to start: %s", error.message)
         return _refuse(error.message)

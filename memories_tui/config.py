@@ -79,6 +79,9 @@ class Settings:
     #: Fewer terminal bytes for slow links: progress and countdowns every 2 s, no
     #: animation, no blinking cursor (see the README, "Over slow links").
     low_bandwidth: bool = False
+    #: Remember theme, page size, namespace, sort and detail pane between runs (see
+    #: services/ui_state.py).
+    remember: bool = True
 
     @property
     def masked_key(self) -> str:
@@ -253,6 +256,7 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "debug": _parse_bool,
     "read_only": _parse_bool,
     "low_bandwidth": _parse_bool,
+    "remember": _parse_bool,
 }
 
 _RANGES: dict[str, tuple[float, float]] = {

@@ -18,16 +18,19 @@ from collections.abc import Iterable
 from memories_tui.config import Settings
 from memories_tui.services.client import open_client
 from memories_tui.services.library import LibraryService, first_query
+from memories_tui.services.ui_state import UiStateStore
 
 __all__ = ["first_query", "open_client", "run_tui"]
 
 
-def run_tui(settings: Settings, library: LibraryService, warnings: Iterable[str] = ()) -> int:
+def run_tui(settings: Settings, library: LibraryService, warnings: Iterable[str] = (),
+            remembered: UiStateStore | None = None) -> int:
     """Run the app on `library` (and its client) until it exits; its return code."""
-    return asyncio.run(_run(settings, library, list(warnings)))
+    return asyncio.run(_run(settings, library, list(warnings), remembered))
 
 
-async def _run(settings: Settings, library: LibraryService, warnings: list[str]) -> int:
+async def _run(settings: Settings, library: LibraryService, warnings: list[str],
+               remembered: UiStateStore | None = None) -> int:
     if settings.api_key:
         library.begin_fetch(first_query(settings))
         # The request's first step (up to its first wait) runs here, before the import.
@@ -42,6 +45,6 @@ async def _run(settings: Settings, library: LibraryService, warnings: list[str])
     else:
         from memories_tui.tui.app import MemoriesApp as app_class
 
-    app = app_class(settings, warnings=warnings, library=library)
+    app = app_class(settings, warnings=warnings, library=library, remembered=remembered)
     await app.run_async()
     return app.return_code or 0

@@ -102,6 +102,7 @@ def test_every_setting_from_environment(cwd: Path, config_path: Path, tmp_path: 
         "MEMORIES_PREFETCH": "off",
         "MEMORIES_DEBUG": "1",
         "MEMORIES_LOW_BANDWIDTH": "yes",
+        "MEMORIES_REMEMBER": "no",
         "MEMORIES_READ_ONLY": "true",
     }
     assert set(environ) == set(ENV_VARS.values())
@@ -120,6 +121,7 @@ def test_every_setting_from_environment(cwd: Path, config_path: Path, tmp_path: 
         prefetch=False,
         debug=True,
         low_bandwidth=True,
+        remember=False,
         read_only=True,
     )
     assert warnings == []

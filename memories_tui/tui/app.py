@@ -33,6 +33,7 @@ from memories_tui.services.downloads import (
     DownloadManager,
 )
 from memories_tui.services.library import LibraryService, first_query
+from memories_tui.services.ui_state import UiStateStore
 from memories_tui.tui.clipboard import prepare_copy, tmux_note
 
 log = logging.getLogger("memories_tui.tui")
@@ -87,6 +88,7 @@ class MemoriesApp(App[None]):
         clock: Callable[[], datetime] = system_clock,
         warnings: Iterable[str] = (),
         library: LibraryService | None = None,
+        remembered: UiStateStore | None = None,
     ) -> None:
         """`library` (and its client) may exist already: see memories_tui.startup.
         Otherwise they are made here. The app closes them when it ends."""
@@ -95,6 +97,9 @@ class MemoriesApp(App[None]):
         self.clock = clock
         self.unique_id = settings.unique_id
         self._startup_warnings = list(warnings)
+        #: What the app remembers between runs (theme, page size, namespace, sort, the
+        #: detail pane); a store without a file when remembering is off or not wanted.
+        self.remembered = remembered if remembered is not None else UiStateStore(None)
         self._told_about_tmux = False  # said once a session, at the first copy
         if library is None:
             library = LibraryService(open_client(settings))
@@ -130,6 +135,12 @@ class MemoriesApp(App[None]):
     def on_mount(self) -> None:
         for warning in self._startup_warnings:
             self.notify(warning, severity="warning", timeout=10, markup=False)
+        # Remembered for the next run (when remembering is on): the palette's theme
+        # and the namespace the library switched to.
+        self.watch(self, "theme", lambda theme: self.remembered.update(theme=theme),
+                   init=False)
+        self.watch(self, "unique_id",
+                   lambda unique_id: self.remembered.update(unique_id=unique_id), init=False)
         # No key: the client sends nothing, and each view says so where its rows go.
         self._install_signal_handlers()
 

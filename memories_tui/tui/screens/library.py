@@ -31,7 +31,7 @@ from memories_tui.tui.widgets.filter_bar import FilterBar, Filters, describe_fil
 from memories_tui.tui.widgets.key_bar import KeyBar
 from memories_tui.tui.widgets.pager import Pager
 from memories_tui.tui.widgets.status_header import StatusHeader
-from memories_tui.tui.widgets.video_table import VideoTable
+from memories_tui.tui.widgets.video_table import SORTABLE, VideoTable
 
 if TYPE_CHECKING:
     from memories_tui.tui.modals.download import DownloadRequest
@@ -113,6 +113,12 @@ class LibraryScreen(ViewScreen):
         self.query_state = first_query(app.settings)
         self.query_one(Pager).page_size = self.query_state.size
         self._update_filter_summary(Filters(unique_id=app.unique_id))
+        remembered = app.remembered.state
+        if remembered.sort_column in SORTABLE:
+            self.table.sort_by(remembered.sort_column, remembered.sort_reverse)
+        if remembered.details_open:
+            self.details_open = True
+            self.query_one(DetailPane).add_class("open")
         self.table.focus()
         # The page was asked for while the screen was being built: if it is here, show
         # it now, so the first frame has rows; otherwise load_page waits for it.
@@ -275,7 +281,9 @@ class LibraryScreen(ViewScreen):
 
         def apply(answer: str | None) -> None:
             if answer:
-                self.load_page(self.query_state.resized(int(answer.replace(",", ""))))
+                size = int(answer.replace(",", ""))
+                self.app.remembered.update(page_size=size)
+                self.load_page(self.query_state.resized(size))
 
         self.app.push_screen(
             PromptModal(
@@ -415,6 +423,8 @@ class LibraryScreen(ViewScreen):
     @on(VideoTable.SortChanged)
     def _sort_changed(self, event: VideoTable.SortChanged) -> None:
         self.query_one(Pager).sort = event.label
+        self.app.remembered.update(sort_column=self.table.sort_column,
+                                   sort_reverse=self.table.sort_reverse)
 
     # -- cursor and details ---------------------------------------------------------
 
@@ -430,11 +440,13 @@ class LibraryScreen(ViewScreen):
 
     def action_open_details(self) -> None:
         self.details_open = True
+        self.app.remembered.update(details_open=True)
         self.query_one(DetailPane).add_class("open")
         self._details_follow_cursor()
 
     def action_toggle_details(self) -> None:
         self.details_open = not self.details_open
+        self.app.remembered.update(details_open=self.details_open)
         self.query_one(DetailPane).set_class(self.details_open, "open")
         self._details_follow_cursor()
 
