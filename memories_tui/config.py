@@ -177,6 +177,15 @@ def _parse_api_key(raw: object) -> str:
     return key
 
 
+def check_api_key(raw: str) -> str:
+    """A key as typed or pasted, stripped, if a header can carry it; SettingsError (in
+    words that never quote the key) otherwise."""
+    try:
+        return _parse_api_key(raw)
+    except _Invalid as error:
+        raise SettingsError(f"This key cannot be used: {error}.") from None
+
+
 def _parse_url(text: str) -> httpx.URL:
     """`text` parsed as the client will parse it, so that what passes here passes there.
     (httpx is imported only when an address is given: the default needs no check.)"""

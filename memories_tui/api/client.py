@@ -246,6 +246,14 @@ class MemoriesClient:
             event_hooks={"request": [self._request_leaving]},
         )
 
+    def use_api_key(self, api_key: str) -> None:
+        """Send `api_key` from now on (the first-run screen checked it with the server)."""
+        register_secret(api_key)
+        self._api_key = api_key
+        self._http.headers["Authorization"] = api_key
+        if self._downloads is not None and self._downloads is not self._http:
+            self._downloads.headers["Authorization"] = api_key
+
     # -- lifecycle -------------------------------------------------------------
 
     async def __aenter__(self) -> Self:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -141,8 +142,11 @@ class MemoriesApp(App[None]):
                    init=False)
         self.watch(self, "unique_id",
                    lambda unique_id: self.remembered.update(unique_id=unique_id), init=False)
-        # No key: the client sends nothing, and each view says so where its rows go.
+        # No key: the client sends nothing, and a first-run dialog says where to get
+        # one and takes it (checked with the server, then saved).
         self._install_signal_handlers()
+        if not self.settings.api_key:
+            self.call_after_refresh(self.ask_for_key)
 
     def _install_signal_handlers(self) -> None:
         # A dropped SSH session sends SIGHUP: exit cleanly so the terminal is restored
@@ -203,6 +207,20 @@ class MemoriesApp(App[None]):
         await self.client.aclose()
 
     # -- unexpected failures ----------------------------------------------------
+
+    def ask_for_key(self) -> None:
+        from memories_tui.tui.modals.first_run import FirstRunModal
+
+        def done(key: str | None) -> None:
+            if not key:
+                return
+            self.client.use_api_key(key)
+            self.settings = replace(self.settings, api_key=key)
+            refresh = getattr(self.screen, "action_refresh", None)
+            if refresh is not None:
+                refresh()
+
+        self.push_screen(FirstRunModal(), done)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # A blinking cursor repaints twice a second for as long as a field has focus:
