@@ -20,22 +20,12 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
-# Video URLs name the server's port, and free space differs per machine: fix both so the
-# pictures are the same on every run.
-SNAPSHOT_PORT = 48765
-
-
+# Video URLs name the server's port (masked in the SVGs: see snapshot_server), and free
+# space differs per machine (fixed here), so the pictures are the same on every run.
 @pytest.fixture
-def app(tmp_path, monkeypatch):
-    from memories_tui.fake.server import FakeServer
-
+def app(tmp_path, monkeypatch, snapshot_server):
     monkeypatch.setattr("memories_tui.tui.modals.download.free_space", lambda _: 85_700_000_000)
-    server = FakeServer(seed=1, videos=300, port=SNAPSHOT_PORT)
-    server.start()
-    try:
-        yield make_app(server.base_url, download_dir=tmp_path / "downloads")
-    finally:
-        server.stop()
+    return make_app(snapshot_server.base_url, download_dir=tmp_path / "downloads")
 
 
 class TestLibrary:

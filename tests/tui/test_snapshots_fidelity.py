@@ -7,19 +7,12 @@ from __future__ import annotations
 import pytest
 
 from tests.tui.helpers import make_app
-from tests.tui.test_snapshots import SIZE, SNAPSHOT_PORT, settle
+from tests.tui.test_snapshots import SIZE, settle
 
 
 @pytest.fixture
-def app(tmp_path):
-    from memories_tui.fake.server import FakeServer
-
-    server = FakeServer(seed=1, videos=300, port=SNAPSHOT_PORT)
-    server.start()
-    try:
-        yield make_app(server.base_url, download_dir=tmp_path / "downloads")
-    finally:
-        server.stop()
+def app(tmp_path, snapshot_server):
+    return make_app(snapshot_server.base_url, download_dir=tmp_path / "downloads")
 
 
 class TestNamespace:
