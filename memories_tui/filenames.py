@@ -70,6 +70,12 @@ def _clean_id(video_no: object) -> str:
     return text.strip(".-")
 
 
+def filename_part(text: str, max_chars: int = 40) -> str:
+    """`text` (a namespace, say) as a safe piece of a file name: letters, digits, "_",
+    "." and "-" only; "_" when nothing is left."""
+    return _ID_UNSAFE.sub("_", text)[:max_chars].strip(".") or "_"
+
+
 def _clean_ext(ext: str) -> str:
     """".mp4", from whatever the caller gave ("mp4", ".MP4", "")."""
     body = _EXT_UNSAFE.sub("", ext)[:EXT_MAX_CHARS]

@@ -25,6 +25,7 @@ from memories_tui.api.status import StatusClass, status_class
 from memories_tui.commands.runtime import Runtime
 from memories_tui.format import MISSING, duration_hms, human_size
 from memories_tui.safetext import safe_cell, safe_text, truncate_cells
+from memories_tui.services.export import VIDEO_FIELDS, csv_value, iso, video_record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -33,9 +34,8 @@ if TYPE_CHECKING:
     from memories_tui.api.models.public import PublicVideo
     from memories_tui.api.models.sessions import SessionDetail, SessionSummary
 
-#: The fields of a video in JSON and CSV, in order.
-VIDEO_FIELDS = ("video_no", "video_name", "status", "status_class", "duration", "size",
-                "create_time", "cause")
+# VIDEO_FIELDS, video_record, iso and csv_value come from memories_tui/services/export.py:
+# one record shape for the commands and the TUI's export.
 
 _CLASS_COLOURS = {
     StatusClass.READY: "32",  # green
@@ -45,34 +45,11 @@ _CLASS_COLOURS = {
 }
 
 
-def iso(moment: datetime | None) -> str | None:
-    """ISO 8601 in UTC ("2025-08-01T08:33:37Z", milliseconds when there are any)."""
-    if moment is None:
-        return None
-    moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-    if moment.microsecond:
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def class_name(status: str | None) -> str:
     return status_class(status).value
 
 
 # -- records ------------------------------------------------------------------------
-
-
-def video_record(video: Video) -> dict[str, object]:
-    return {
-        "video_no": video.video_no,
-        "video_name": video.name,
-        "status": video.status,
-        "status_class": class_name(video.status),
-        "duration": video.duration,
-        "size": video.size,
-        "create_time": iso(video.create_time),
-        "cause": video.cause,
-    }
 
 
 def details_record(details: VideoDetails) -> dict[str, object]:
@@ -172,20 +149,12 @@ def write_json(rt: Runtime, data: object) -> None:
     rt.stdout.write("\n")
 
 
-def _csv_value(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, bool | int | float):
-        return value
-    return safe_text(value)
-
-
 def write_csv(rt: Runtime, fields: Sequence[str], records: Iterable[Mapping[str, object]]) -> None:
     rt.progress.clear()
     writer = csv.writer(rt.stdout, lineterminator="\n")
     writer.writerow(fields)
     for record in records:
-        writer.writerow([_csv_value(record.get(name)) for name in fields])
+        writer.writerow([csv_value(record.get(name)) for name in fields])
 
 
 def write_ids(rt: Runtime, ids: Iterable[str]) -> None:

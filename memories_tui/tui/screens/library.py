@@ -18,6 +18,7 @@ from memories_tui.api.errors import MemoriesError
 from memories_tui.api.models import Video, VideoPage
 from memories_tui.api.status import StatusClass
 from memories_tui.config import PAGE_SIZE_RANGE
+from memories_tui.filenames import filename_part
 from memories_tui.format import total_size
 from memories_tui.safetext import safe_text
 from memories_tui.services.deletes import DeleteBusyError, DeleteOutcome, DeleteProgress
@@ -63,6 +64,7 @@ class LibraryScreen(ViewScreen):
         Binding("i", "toggle_details", "Toggle details pane", show=False, id="toggle-details"),
         Binding("space", "toggle_select", "Select", id="select"),
         Binding("a", "select_page", "Select page", show=False, id="select-page"),
+        Binding("e", "export", "Export to CSV or JSON", show=False, id="export"),
         Binding("v", "select_range", "Select a range (again: stop)", show=False,
                 id="select-range"),
         Binding("u", "clear_selection", "Clear selection", show=False, id="clear-selection"),
@@ -294,6 +296,52 @@ class LibraryScreen(ViewScreen):
             ),
             apply,
         )
+
+    def action_export(self) -> None:
+        """Write the selection (or the page on screen) to a .csv or .json file."""
+        from memories_tui.tui.modals.prompt import PromptModal
+
+        videos = list(self.selected.values()) or list(self.table.videos)
+        if not videos:
+            self.notify("Nothing to export: the page is empty and nothing is selected.",
+                        timeout=3)
+            return
+        what = "selected" if self.selected else "on this page"
+        folder = self.app.settings.download_dir or Path.cwd()
+        stamp = self.app.clock().strftime("%Y%m%d-%H%M")
+        namespace = filename_part(self.query_state.unique_id)
+        default = folder / f"memories-{namespace}-{stamp}.csv"
+
+        def check(text: str) -> str | None:
+            if Path(text.strip()).suffix.lower() not in (".csv", ".json"):
+                return "Name a .csv or .json file."
+            return None
+
+        def chosen(answer: str | None) -> None:
+            if answer:
+                self._export(videos, Path(answer.strip()).expanduser())
+
+        self.app.push_screen(PromptModal(
+            f"Export {len(videos):,} {'video' if len(videos) == 1 else 'videos'} ({what})",
+            value=str(default), validate=check,
+            note="A .csv file for spreadsheets, .json for scripts; the API's field names."),
+            chosen)
+
+    @work(group="export", exit_on_error=False)
+    async def _export(self, videos: list[Video], path: Path) -> None:
+        from memories_tui.services.export import write_videos
+
+        try:
+            count = await asyncio.to_thread(write_videos, path, videos)
+        except ValueError as error:
+            self.notify(f"Not exported: {error}.", title="Export", severity="error",
+                        timeout=8, markup=False)
+            return
+        except OSError as error:
+            self.show_error(error, f"export to {path}", title="Export")
+            return
+        self.notify(f"Exported {count:,} {'video' if count == 1 else 'videos'} to {path}.",
+                    title="Export", timeout=8, markup=False)
 
     def action_refresh(self) -> None:
         highlighted = self.table.highlighted
