@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=_positive_float, help="seconds to wait for the server")
     parser.add_argument("--allow-insecure-http", action="store_true", default=None,
                         help="allow sending the key over plain http to a non-loopback host")
+    parser.add_argument("--no-mouse", dest="mouse", action="store_false", default=None,
+                        help="leave the mouse to the terminal, to select text "
+                             "(also MEMORIES_MOUSE=false, or mouse = false)")
     parser.add_argument("--low-bandwidth", action="store_true", default=None,
                         help="for slow links: progress every 2 s, no animation "
                              "(also MEMORIES_LOW_BANDWIDTH, or low_bandwidth = true)")
@@ -152,6 +155,7 @@ def _flags(args: argparse.Namespace) -> dict[str, object]:
         "debug": args.debug,
         "read_only": args.read_only,
         "low_bandwidth": args.low_bandwidth,
+        "mouse": args.mouse,
     }
 
 

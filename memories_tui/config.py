@@ -43,6 +43,8 @@ TIMEOUT_RANGE = (0.1, 3600.0)
 # Requests per second when pacing is on (0 turns it off): below 0.01 the app would sit
 # for minutes before each request; above 100 pacing does nothing anyway.
 RATE_LIMIT_RANGE = (0.01, 100.0)
+# Hours after which the library index is read again in full (0: never by age alone).
+INDEX_MAX_AGE_RANGE = (0.1, 8760.0)
 # Textual 8.2.8's built-in themes (`textual.theme.BUILTIN_THEMES`, which a test compares
 # with this). Importing Textual to ask would cost start-up time: ~100 ms before any
 # request is sent, and in scripts that never show a screen.
@@ -82,6 +84,17 @@ class Settings:
     #: Remember theme, page size, namespace, sort and detail pane between runs (see
     #: services/ui_state.py).
     remember: bool = True
+    #: The config file's [keys] table: binding id -> keys ("x", or "ctrl+d,delete"), as
+    #: Textual's keymap takes them; `?` help lists the ids.
+    keys: tuple[tuple[str, str], ...] = ()
+    #: Capture the mouse (off: the terminal selects text, as over SSH one often wants).
+    mouse: bool = True
+    #: Keep a local index of the library (services/index_store.py) for search by any
+    #: part of a name, sorting and filters across the whole library, and duplicates.
+    index: bool = True
+    #: Hours after which the index is read again in full (0: only when a quick refresh
+    #: finds it off, or on demand).
+    index_max_age: float = 24.0
 
     @property
     def masked_key(self) -> str:
@@ -186,6 +199,21 @@ def check_api_key(raw: str) -> str:
         raise SettingsError(f"This key cannot be used: {error}.") from None
 
 
+_KEYS_TEXT = re.compile(r"^[A-Za-z0-9_+,\-]{1,60}$")
+
+
+def _parse_keys(raw: object) -> tuple[tuple[str, str], ...]:
+    """The [keys] table: binding ids to Textual key names, comma-separated."""
+    if not isinstance(raw, dict):
+        raise _Invalid("a table of binding ids and keys ([keys] in the config file)")
+    pairs = []
+    for binding_id, keys in raw.items():
+        if not isinstance(keys, str) or not _KEYS_TEXT.match(keys.replace(" ", "")):
+            raise _Invalid(f"{binding_id!r} must name keys such as \"x\" or \"ctrl+d,delete\"")
+        pairs.append((str(binding_id), keys.replace(" ", "")))
+    return tuple(sorted(pairs))
+
+
 def _parse_url(text: str) -> httpx.URL:
     """`text` parsed as the client will parse it, so that what passes here passes there.
     (httpx is imported only when an address is given: the default needs no check.)"""
@@ -266,6 +294,10 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "read_only": _parse_bool,
     "low_bandwidth": _parse_bool,
     "remember": _parse_bool,
+    "keys": _parse_keys,
+    "mouse": _parse_bool,
+    "index": _parse_bool,
+    "index_max_age": _parse_float,
 }
 
 _RANGES: dict[str, tuple[float, float]] = {
@@ -273,9 +305,13 @@ _RANGES: dict[str, tuple[float, float]] = {
     "concurrent_downloads": CONCURRENT_DOWNLOADS_RANGE,
     "timeout": TIMEOUT_RANGE,
     "rate_limit": RATE_LIMIT_RANGE,  # 0 (pacing off) is allowed besides the range
+    "index_max_age": INDEX_MAX_AGE_RANGE,  # 0 (never by age) is allowed besides the range
 }
 
-ENV_VARS: dict[str, str] = {name: f"MEMORIES_{name.upper()}" for name in _PARSERS}
+#: Settings only the config file can hold (a table has no environment form).
+CONFIG_FILE_ONLY = frozenset({"keys"})
+ENV_VARS: dict[str, str] = {name: f"MEMORIES_{name.upper()}" for name in _PARSERS
+                            if name not in CONFIG_FILE_ONLY}
 """Setting name -> environment variable (also the names used in `.env`)."""
 
 _DEFAULTS = Settings()
@@ -419,7 +455,7 @@ def _shown(name: str, value: object) -> str:
 
 def _out_of_range(name: str, value: float) -> tuple[float, float] | None:
     """The range `value` is outside of, if it is."""
-    if name not in _RANGES or (name == "rate_limit" and value == 0):
+    if name not in _RANGES or (name in ("rate_limit", "index_max_age") and value == 0):
         return None
     low, high = _RANGES[name]
     return None if low <= value <= high else (low, high)

@@ -46,5 +46,5 @@ async def _run(settings: Settings, library: LibraryService, warnings: list[str],
         from memories_tui.tui.app import MemoriesApp as app_class
 
     app = app_class(settings, warnings=warnings, library=library, remembered=remembered)
-    await app.run_async()
+    await app.run_async(mouse=settings.mouse)
     return app.return_code or 0

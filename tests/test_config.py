@@ -103,6 +103,7 @@ def test_every_setting_from_environment(cwd: Path, config_path: Path, tmp_path: 
         "MEMORIES_DEBUG": "1",
         "MEMORIES_LOW_BANDWIDTH": "yes",
         "MEMORIES_REMEMBER": "no",
+        "MEMORIES_MOUSE": "off",
         "MEMORIES_READ_ONLY": "true",
     }
     assert set(environ) == set(ENV_VARS.values())
@@ -122,6 +123,7 @@ def test_every_setting_from_environment(cwd: Path, config_path: Path, tmp_path: 
         debug=True,
         low_bandwidth=True,
         remember=False,
+        mouse=False,
         read_only=True,
     )
     assert warnings == []

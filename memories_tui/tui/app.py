@@ -98,6 +98,8 @@ class MemoriesApp(App[None]):
         self.clock = clock
         self.unique_id = settings.unique_id
         self._startup_warnings = list(warnings)
+        #: Whether the app has the mouse (see `toggle_mouse`; --no-mouse starts without).
+        self.mouse_to_app = settings.mouse
         #: What the app remembers between runs (theme, page size, namespace, sort, the
         #: detail pane); a store without a file when remembering is off or not wanted.
         self.remembered = remembered if remembered is not None else UiStateStore(None)
@@ -134,6 +136,9 @@ class MemoriesApp(App[None]):
             self.library.begin_fetch(first_query(self.settings))
 
     def on_mount(self) -> None:
+        if self.settings.keys:
+            # The config file's [keys] table: binding id -> keys (help shows the ids).
+            self.set_keymap(dict(self.settings.keys))
         for warning in self._startup_warnings:
             self.notify(warning, severity="warning", timeout=10, markup=False)
         # Remembered for the next run (when remembering is on): the palette's theme
@@ -383,6 +388,18 @@ class MemoriesApp(App[None]):
             title = safe_text(title)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
+    def toggle_mouse(self) -> None:
+        """Stop or start mouse capture at run time (xterm's mouse modes, as Textual's
+        driver sets them), so text can be selected in the terminal."""
+        self.mouse_to_app = not self.mouse_to_app
+        mode = "h" if self.mouse_to_app else "l"
+        if self._driver is not None:
+            self._driver.write("".join(f"\x1b[?{n}{mode}" for n in (1000, 1003, 1015, 1006)))
+            self._driver.flush()
+        self.notify("The app has the mouse again." if self.mouse_to_app else
+                    "The terminal has the mouse: select text as usual. ctrl+p, then "
+                    "'Mouse', gives it back to the app.", title="Mouse", timeout=6)
+
     def copy_to_clipboard(self, text: str) -> None:
         self.copy_with_notes(text)
 
@@ -407,6 +424,13 @@ class MemoriesApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every binding of the current screen, so the palette offers every action."""
         yield from super().get_system_commands(screen)
+        if self.mouse_to_app:
+            yield SystemCommand("Mouse: let the terminal select text",
+                                "Stop capturing the mouse, so text can be selected and "
+                                "copied in the terminal (over SSH too)", self.toggle_mouse)
+        else:
+            yield SystemCommand("Mouse: capture it again",
+                                "Clicks and the wheel go to the app again", self.toggle_mouse)
         seen: set[str] = set()
         for active in screen.active_bindings.values():
             binding = active.binding

@@ -575,7 +575,7 @@ async def test_help_lists_every_binding_of_each_view(fake_server):
         for key, screen_type in (("2", SessionsScreen), ("3", ImagesScreen), ("4", TasksScreen)):
             screen = await open_view(pilot, key, screen_type)
             rows = binding_rows(app, [(screen.VIEW_NAME, screen)])
-            assert {b.description for b in screen.BINDINGS} <= {d for _, _, d in rows}
+            assert {b.description for b in screen.BINDINGS} <= {row[2] for row in rows}
             app.set_focus(None)  # the tasks view starts in its text field
             await pilot.press("question_mark")
             await pilot.pause()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.table import Table
@@ -35,27 +36,42 @@ def _disabled(node: DOMNode, action: str) -> bool:
     """Whether the node says `action` cannot run now (read-only mode turns delete off)."""
     check = getattr(node, "check_action", None)
     try:
-        return check is not None and not check(action, ())
+        # None is Textual's "shown, but disabled"; False hides a binding that does not
+        # apply where the focus is, which help still lists as it is.
+        return check is not None and check(action, ()) is None
     except Exception:  # noqa: BLE001 - a check that needs parameters: take it as on
         return False
 
 
-def binding_rows(app, nodes: list[tuple[str, DOMNode]]) -> list[tuple[str, str, str]]:
-    """(group, keys, description) for every described binding of `nodes`, keys merged."""
-    rows: list[tuple[str, str, str]] = []
+def _live(app, binding: Binding) -> list[Binding]:
+    """`binding` as it works now: with the keys the keymap ([keys]) gives its id."""
+    keys = getattr(app, "_keymap", {}).get(binding.id) if binding.id else None
+    if not keys:
+        return [binding]
+    return [replace(binding, key=key.strip(), key_display=None)
+            for key in keys.split(",") if key.strip()]
+
+
+def binding_rows(app, nodes: list[tuple[str, DOMNode]]
+                 ) -> list[tuple[str, str, str, str]]:
+    """(group, keys, description, id) for every described binding of `nodes`, keys
+    merged, as the keymap has them now."""
+    rows: list[tuple[str, str, str, str]] = []
     for group, node in nodes:
-        by_action: dict[str, tuple[list[str], str]] = {}
-        for binding in class_bindings(node):
-            if not binding.description:
+        by_action: dict[str, tuple[list[str], str, str]] = {}
+        for declared in class_bindings(node):
+            if not declared.description:
                 continue
-            keys, _ = by_action.setdefault(binding.action, ([], binding.description))
-            display = app.get_key_display(binding)
-            if display not in keys:
-                keys.append(display)
-        for action, (keys, description) in by_action.items():
+            keys, _, _ = by_action.setdefault(
+                declared.action, ([], declared.description, declared.id or ""))
+            for binding in _live(app, declared):
+                display = app.get_key_display(binding)
+                if display not in keys:
+                    keys.append(display)
+        for action, (keys, description, binding_id) in by_action.items():
             if _disabled(node, action):
                 description += " (not available now)"
-            rows.append((group, " ".join(keys), description))
+            rows.append((group, " ".join(keys), description, binding_id))
     return rows
 
 
@@ -85,9 +101,12 @@ class HelpModal(ModalScreen[None]):
         table.add_column("Where", style="dim", no_wrap=True)
         table.add_column("Keys", style="bold cyan", no_wrap=True)
         table.add_column("Action")
+        table.add_column("id for [keys]", style="dim", no_wrap=True)
         previous = None
-        for group, keys, description in binding_rows(self.app, self._help_nodes()):
-            table.add_row(group if group != previous else "", Text(keys), Text(description))
+        for group, keys, description, binding_id in binding_rows(self.app,
+                                                                 self._help_nodes()):
+            table.add_row(group if group != previous else "", Text(keys), Text(description),
+                          Text(binding_id))
             previous = group
         with Vertical(classes="dialog", id="help-dialog"):
             yield Label("Keys (generated from the live bindings)", classes="dialog-title")
