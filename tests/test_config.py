@@ -105,6 +105,8 @@ def test_every_setting_from_environment(cwd: Path, config_path: Path, tmp_path: 
         "MEMORIES_REMEMBER": "no",
         "MEMORIES_MOUSE": "off",
         "MEMORIES_READ_ONLY": "true",
+        "MEMORIES_INDEX": "no",
+        "MEMORIES_INDEX_MAX_AGE": "0",
     }
     assert set(environ) == set(ENV_VARS.values())
     settings, warnings = load(cwd, config_path, environ=environ)
@@ -125,6 +127,8 @@ def test_every_setting_from_environment(cwd: Path, config_path: Path, tmp_path: 
         remember=False,
         mouse=False,
         read_only=True,
+        index=False,
+        index_max_age=0.0,
     )
     assert warnings == []
 

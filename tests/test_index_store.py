@@ -82,6 +82,8 @@ def sort_value(video: Video, column: str):
     if column == "status":
         return None if video.status is None else (RANK[status_class(video.status)],
                                                   video.status)
+    if column == "id":
+        return video.video_no
     raise AssertionError(column)
 
 

@@ -110,6 +110,8 @@ SORT_COLUMNS: dict[str, _Sort] = {
     "status": _Sort(("klass", "status"), "status IS NULL"),
     # The order List Videos gave (no index: deep pages are slower).
     "listing": _Sort(("position",), indexed=False),
+    # By video id (the primary key's own index serves it).
+    "id": _Sort(("video_no",), indexed=False),
 }
 
 #: `duplicate_groups` kinds: the same name and size, or the same size and duration.
