@@ -185,3 +185,81 @@ def test_different_ids_give_different_names(pairs: list[tuple[str, str]]) -> Non
     ids = [f"VI{n}" for n in range(len(pairs))]
     names = [video_filename(name, video_no) for (name, _), video_no in zip(pairs, ids, strict=True)]
     assert len(set(names)) == len(names)
+
+
+# -- exact names at the edges (each pins a rule a mutation test found unpinned) ------------
+
+
+@pytest.mark.parametrize(
+    ("name", "video_no", "kwargs", "expected"),
+    [
+        (None, "VI1", {}, "video-VI1.mp4"),  # no name at all: the fallback, not "None"
+        ("clip", None, {}, "clip.mp4"),  # no id: no dash, not "None"
+        ("clip", ".-X1-.", {}, "clip-X1.mp4"),  # dots and dashes at the id's ends go
+        ("clip", "X1X", {}, "clip-X1X.mp4"),  # and nothing else does
+        ("Xylophone BOX", "VI1", {}, "Xylophone BOX-VI1.mp4"),
+        ("a\u2028b\u2029c", "VI1", {}, "abc-VI1.mp4"),  # line/paragraph separators vanish
+        ("CONX", "", {}, "CONX.mp4"),  # not a reserved name
+        ("CON .x", "", {}, "_CON .x.mp4"),  # reserved: Windows ignores the space
+        # The byte budget, exactly: 14 bytes leave 4 for the id and 6 for the name.
+        ("abcdefgh", "VI1.xyz", {"max_bytes": 14}, "abcdef-VI1.mp4"),  # cut id: no "."
+        ("abcdefgh", "VIXXXX", {"max_bytes": 14}, "abcde-VIXX.mp4"),
+        ("abcd. efgh", "VI1", {"max_bytes": 14}, "abcd-VI1.mp4"),  # cut name: no ". "
+        ("CON. a", "VI1", {"max_bytes": 14}, "_CON-VI1.mp4"),  # "_" pushes ". a" out
+        # 10 bytes: room for no id at all, the name gets all 6.
+        ("abcdefgh", "VI1", {"max_bytes": 10}, "abcdef.mp4"),
+        # 9 bytes: the smallest budget there is (5 for the name).
+        ("abcdefgh", "VI1", {"max_bytes": 9}, "abcde.mp4"),
+    ],
+)
+def test_exact_names_at_the_edges(name, video_no, kwargs, expected) -> None:
+    assert video_filename(name, video_no, **kwargs) == expected
+
+
+def test_a_budget_too_small_says_why() -> None:
+    with pytest.raises(ValueError, match="max_bytes=8 is too small for a file name"):
+        video_filename("clip", ID, max_bytes=8)
+
+
+def test_cutting_keeps_whole_characters() -> None:
+    from memories_tui.filenames import _truncate_utf8
+
+    assert _truncate_utf8("abc", 0) == "" and _truncate_utf8("abc", -1) == ""
+    assert _truncate_utf8("abc", 1) == "a"
+    assert _truncate_utf8("abc", 3) == "abc"
+    assert _truncate_utf8("é", 1) == ""  # half a character is no character
+    assert _truncate_utf8("aé", 2) == "a" and _truncate_utf8("aé", 3) == "aé"
+
+
+@pytest.mark.parametrize(
+    ("bad", "words"),
+    [
+        ("", "not a usable file name"),
+        (".", "not a usable file name"),
+        ("..", "not a usable file name"),
+        ("a/b.mp4", "contains a path separator or NUL"),
+        ("a\\b.mp4", "contains a path separator or NUL"),
+        ("a\x00b.mp4", "contains a path separator or NUL"),
+    ],
+)
+def test_safe_destination_says_why_it_refuses(tmp_path: Path, bad: str, words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        safe_destination(tmp_path, bad)
+
+
+def test_a_link_out_of_the_folder_is_named_as_such(tmp_path: Path) -> None:
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "clip.mp4").symlink_to(tmp_path / "elsewhere.mp4")
+    with pytest.raises(ValueError, match="'clip.mp4' is a link that points outside"):
+        safe_destination(folder, "clip.mp4")
+
+
+def test_unique_path_tries_exactly_max_tries_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(b"")
+    (tmp_path / "clip (1).mp4").write_bytes(b"")
+    assert unique_path(path, max_tries=2) == tmp_path / "clip (2).mp4"
+    (tmp_path / "clip (2).mp4").write_bytes(b"")
+    with pytest.raises(FileExistsError, match=r"no free name like 'clip.mp4' after 2 tries"):
+        unique_path(path, max_tries=2)

@@ -37,6 +37,8 @@ from memories_tui.filenames import part_path, safe_destination, unique_path, vid
 PROGRESS_INTERVAL = 0.1  # seconds between progress reports of one job
 #: The same on a slow link (low-bandwidth mode): each report costs terminal bytes.
 SLOW_LINK_PROGRESS_INTERVAL = 2.0
+#: Seconds over which a download's speed is measured (see `smoothed_speed`).
+SPEED_WINDOW = 0.5
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +145,20 @@ def plan_downloads(videos: Iterable[Video], folder: Path) -> list[PlannedFile]:
         path = safe_destination(folder, video_filename(video.name, video.video_no))
         planned.append(PlannedFile(video=video, path=path, exists=path.exists()))
     return planned
+
+
+def smoothed_speed(speed: float, window: list[float], now: float, received: int) -> float:
+    """The speed to show once `received` bytes have come by `now`.
+
+    `window` is [when it started, bytes received then]. Once it is `SPEED_WINDOW`
+    seconds old, the rate over it is averaged with `speed` (the first rate is taken as
+    it is) and a new window starts; before that, `speed` stays as it was.
+    """
+    if now - window[0] < SPEED_WINDOW:
+        return speed
+    rate = (received - window[1]) / (now - window[0])
+    window[:] = [now, received]
+    return rate if speed == 0 else 0.5 * speed + 0.5 * rate
 
 
 def check_complete(job: DownloadJob) -> None:
@@ -387,11 +403,7 @@ class DownloadManager:
                 window = [self._clock(), 0]  # start of the speed window, bytes then
 
                 def progress(received: int) -> None:
-                    now = self._clock()
-                    if now - window[0] >= 0.5:
-                        rate = (received - window[1]) / (now - window[0])
-                        job.speed = rate if job.speed == 0 else 0.5 * job.speed + 0.5 * rate
-                        window[:] = [now, received]
+                    job.speed = smoothed_speed(job.speed, window, self._clock(), received)
                     job.received = received
                     self._report(job)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import random
 import socket
 import threading
@@ -166,6 +167,84 @@ def test_a_stream_is_read_once():
     assert asyncio.run(_read(stream)) == (b"abcd", None)
     again, error = asyncio.run(_read(stream))
     assert again == b"" and isinstance(error, RuntimeError)
+    assert str(error) == "A DownloadStream can be read only once."
+
+
+@pytest.mark.parametrize("declared", [None, 3], ids=["no-length", "length"])
+def test_a_body_cut_before_its_first_byte_says_so_without_a_count(declared):
+    fail = httpx.ReadError("connection reset")
+    got, error = asyncio.run(_read(_stream(b"", [], declared, fail)))
+    assert got == b"" and isinstance(error, NetworkError)
+    assert str(error) == "The download from h:1 was cut off."
+
+
+def test_a_complete_body_whose_connection_then_breaks_is_a_cut_not_short():
+    # Every announced byte came, then the peer closed in a way HTTP does not allow.
+    fail = httpx.RemoteProtocolError("peer closed connection")
+    got, error = asyncio.run(_read(_stream(b"", [b"abc"], 3, fail)))
+    assert got == b"abc" and isinstance(error, NetworkError)
+    assert str(error) == "The download from h:1 was cut off after 3 bytes."
+
+
+def test_an_undecodable_body_says_so_without_a_count():
+    fail = httpx.DecodingError("bad gzip")
+    got, error = asyncio.run(_read(_stream(b"", [b"abc"], None, fail)))
+    assert isinstance(error, BadResponseError)
+    assert str(error) == "The answer from h:1 could not be decoded."
+
+
+def test_errors_name_the_server_when_no_host_was_given():
+    stream = DownloadStream(_iterate([b"ab"]), total=3)
+    _, error = asyncio.run(_read(stream))
+    assert str(error) == "The download from the server ended after 2 of 3 bytes."
+
+
+def test_closing_closes_the_connection_once():
+    closed: list[bool] = []
+
+    async def on_close() -> None:
+        closed.append(True)
+
+    stream = DownloadStream(_iterate([]), total=0, on_close=on_close,
+                            content_type="video/mp4")
+    assert stream.content_type == "video/mp4"
+    asyncio.run(stream.aclose())
+    asyncio.run(stream.aclose())
+    assert closed == [True]
+    asyncio.run(DownloadStream(_iterate([]), total=0).aclose())  # nothing to close: fine
+
+
+def test_the_proxy_path_writes_in_batches_of_write_batch_bytes():
+    """Through a proxy, httpx hands out small chunks: they are gathered and written
+    `WRITE_BATCH` bytes (or a little more) at a time, the rest at the end, so memory
+    stays bounded and each thread hop carries a batch."""
+    class Writes:
+        def __init__(self) -> None:
+            self.sizes: list[int] = []
+
+        def write(self, data) -> int:
+            self.sizes.append(len(data))
+            return len(data)
+
+    sizes = [40, 39, 1, 80, 40, 39, 1, 5]
+    chunks = [bytes([n]) * size for n, size in enumerate(sizes)]
+    file = Writes()
+    original, download_module.WRITE_BATCH = download_module.WRITE_BATCH, 80
+    try:
+        asyncio.run(_stream(b"", chunks, sum(sizes)).save_to(file))
+    finally:
+        download_module.WRITE_BATCH = original
+    assert file.sizes == [80, 80, 80, 5]
+
+
+def test_content_types_that_are_json_or_a_web_page():
+    from memories_tui.api.download import is_html_type, is_json_type
+
+    assert is_json_type("application/problem+json")
+    assert is_json_type("application/json; charset=utf-8; version=2")
+    assert is_html_type("application/xhtml+xml")
+    assert is_html_type("Text/HTML; charset=utf-8; q=1")
+    assert not is_html_type("text/plain") and not is_html_type(None)
 
 
 # -- the whole way, over real sockets -------------------------------------------------------
@@ -301,10 +380,13 @@ async def _save_over_http(base_url: str, via: str) -> tuple[bytes, object, BaseE
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(script=scripts())
-def test_the_file_is_the_body_sent_or_the_download_fails(one_shot, via, script):
+def test_the_file_is_the_body_sent_or_the_download_fails(one_shot, via, script, caplog):
     event(script.framing)
     one_shot.script = script
+    caplog.clear()
     saved, stream, error = asyncio.run(_save_over_http(one_shot.base_url, via))
+    # Nothing went wrong on the side (a callback of the event loop, a thread).
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     body, declared = script.body, script.declared
     if script.framing in ("length", "chunked", "close"):
         assert error is None, error

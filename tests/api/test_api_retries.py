@@ -46,6 +46,7 @@ def test_backoff_doubles_from_the_base_with_upward_jitter_and_a_cap():
 def test_retry_after_wins_unless_it_is_too_long():
     policy = BackoffPolicy(max_retries=3, max_retry_after=60)
     assert policy.delay(0, retry_after=7.0) == 7.0
+    assert policy.delay(0, retry_after=60.0) == 60.0  # the longest wait still taken
     assert policy.delay(0, retry_after=600.0) is None
 
 
