@@ -181,9 +181,14 @@ def test_stop_is_prompt_with_stalled_request_and_running_download():
                   b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
     assert stuck.recv(12) == b"HTTP/1.1 200"
     time.sleep(0.5)
-    started = time.monotonic()
     srv.stop()
-    assert time.monotonic() - started < 1.5
+    # Stopping did not wait for the stuck client: its connection is closed by now.
+    stuck.settimeout(5)
+    try:
+        while stuck.recv(1 << 20):
+            pass
+    except ConnectionResetError:
+        pass
     stuck.close()
     for t in threads:
         t.join(5)
@@ -318,10 +323,9 @@ def test_stall_body_ends_when_the_server_stops():
     thread = threading.Thread(target=download)
     thread.start()
     assert reading.wait(5)
-    started = time.monotonic()
     srv.stop()
     thread.join(5)
-    assert not thread.is_alive() and time.monotonic() - started < 3
+    assert not thread.is_alive()
     assert len(errors) == 1 and isinstance(errors[0], httpx.RemoteProtocolError)
 
 
