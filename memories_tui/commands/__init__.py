@@ -20,7 +20,7 @@ import argparse
 from importlib import import_module
 
 #: The groups, in the order `--help` lists them.
-GROUPS = ("videos", "sessions", "images", "tasks", "public", "namespaces", "config",
+GROUPS = ("videos", "sessions", "images", "tasks", "public", "namespaces", "index", "config",
           "completion")
 
 LIST_FORMATS = ("table", "json", "csv", "ids")

@@ -75,8 +75,8 @@ def register(group: argparse.ArgumentParser) -> None:
     status.completions = ("ready", "in-progress", "failed", "unknown")  # type: ignore[attr-defined]
     sort = listing.add_argument(
         "--sort", type=_sort, metavar="[-]FIELD",
-        help="name, size, duration, created or status; a leading - for descending. Reads "
-             "every page first, then sorts (until the local index exists)")
+        help="name, size, duration, created or status; a leading - for descending. "
+             "Answered from the local index, brought up to date first (see 'index sync')")
     sort.completions = SORT_FIELDS + tuple(f"-{f}" for f in SORT_FIELDS)  # type: ignore[attr-defined]
     amount = listing.add_mutually_exclusive_group()
     amount.add_argument("--limit", type=_count, default=DEFAULT_LIMIT, metavar="N",
@@ -167,8 +167,13 @@ async def list_videos(rt: Runtime, args: argparse.Namespace) -> int:
     limit = None if args.all else args.limit
     progress = _listing_progress(rt)
     if args.sort is not None:
-        videos = await sorted_videos(rt.library, listing, args.sort, limit=limit,
-                                     on_progress=progress)
+        # From the local index (synced first when needed); read whole and sorted in
+        # memory only when the index cannot be used here.
+        from memories_tui.commands.index import sorted_from_index
+
+        found = await sorted_from_index(rt, args, listing, args.sort, limit)
+        videos = found if found is not None else await sorted_videos(
+            rt.library, listing, args.sort, limit=limit, on_progress=progress)
     else:
         videos = await collect_videos(rt.library, listing, limit=limit, on_progress=progress)
     rt.progress.clear()
