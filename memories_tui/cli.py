@@ -335,7 +335,8 @@ def _start(args: argparse.Namespace, settings, warnings: list[str]) -> int:
         from memories_tui.startup import open_client, run_tui
 
         library = LibraryService(open_client(settings))
-        return run_tui(settings, library, warnings, remembered=args.remembered)
+        return run_tui(settings, library, warnings, remembered=args.remembered,
+                       index_in_memory=args.demo)
     except MemoriesError as error:  # the client's refusal in plain words (plain http...)
         log.warning("Refused to start: %s", error.message)
         return _refuse(error.message)

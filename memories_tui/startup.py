@@ -24,13 +24,14 @@ __all__ = ["first_query", "open_client", "run_tui"]
 
 
 def run_tui(settings: Settings, library: LibraryService, warnings: Iterable[str] = (),
-            remembered: UiStateStore | None = None) -> int:
-    """Run the app on `library` (and its client) until it exits; its return code."""
-    return asyncio.run(_run(settings, library, list(warnings), remembered))
+            remembered: UiStateStore | None = None, *, index_in_memory: bool = False) -> int:
+    """Run the app on `library` (and its client) until it exits; its return code.
+    `index_in_memory`: the demo's local index lives as long as its server."""
+    return asyncio.run(_run(settings, library, list(warnings), remembered, index_in_memory))
 
 
 async def _run(settings: Settings, library: LibraryService, warnings: list[str],
-               remembered: UiStateStore | None = None) -> int:
+               remembered: UiStateStore | None = None, index_in_memory: bool = False) -> int:
     if settings.api_key:
         library.begin_fetch(first_query(settings))
         # The request's first step (up to its first wait) runs here, before the import.
@@ -45,6 +46,7 @@ async def _run(settings: Settings, library: LibraryService, warnings: list[str],
     else:
         from memories_tui.tui.app import MemoriesApp as app_class
 
-    app = app_class(settings, warnings=warnings, library=library, remembered=remembered)
+    app = app_class(settings, warnings=warnings, library=library, remembered=remembered,
+                    index_in_memory=index_in_memory)
     await app.run_async(mouse=settings.mouse)
     return app.return_code or 0

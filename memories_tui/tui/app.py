@@ -59,6 +59,10 @@ class MemoriesApp(App[None]):
         Binding("2", "switch_view('sessions')", "Chat sessions", show=False, id="view-sessions"),
         Binding("3", "switch_view('images')", "Images", show=False, id="view-images"),
         Binding("4", "switch_view('tasks')", "Upload tasks", show=False, id="view-tasks"),
+        Binding("5", "switch_view('duplicates')", "Duplicates", show=False,
+                id="view-duplicates"),
+        Binding("I", "index_full_pass", "Index the whole library now", show=False,
+                id="index-full-pass"),
         Binding("l", "public_lookup", "Public video lookup", show=False, id="public-lookup"),
     ]
 
@@ -68,6 +72,7 @@ class MemoriesApp(App[None]):
         "sessions": lambda: _screen("sessions", "SessionsScreen"),
         "images": lambda: _screen("images", "ImagesScreen"),
         "tasks": lambda: _screen("tasks", "TasksScreen"),
+        "duplicates": lambda: _screen("duplicates", "DuplicatesScreen"),
     }
 
     # repaint=False on these three: an app-level reactive otherwise repaints the whole
@@ -82,6 +87,12 @@ class MemoriesApp(App[None]):
     unique_id: reactive[str] = reactive("default", repaint=False)
     """The namespace the views show; the videos view switches it, the others follow."""
 
+    index_line: reactive[str] = reactive("", repaint=False)
+    """What the header says about the local index (progress, age, trouble): tui/index.py."""
+
+    index_version: reactive[int] = reactive(0, repaint=False)
+    """Goes up when what the local index answers may have changed (tui/index.py)."""
+
     def __init__(
         self,
         settings: Settings,
@@ -90,9 +101,12 @@ class MemoriesApp(App[None]):
         warnings: Iterable[str] = (),
         library: LibraryService | None = None,
         remembered: UiStateStore | None = None,
+        index_in_memory: bool = False,
     ) -> None:
         """`library` (and its client) may exist already: see memories_tui.startup.
-        Otherwise they are made here. The app closes them when it ends."""
+        Otherwise they are made here. The app closes them when it ends.
+        `index_in_memory`: keep the local index in memory (the demo's server ends with
+        the app: a file would only collect the indexes of servers that are gone)."""
         super().__init__()
         self.settings = settings
         self.clock = clock
@@ -118,6 +132,11 @@ class MemoriesApp(App[None]):
             progress_interval=(SLOW_LINK_PROGRESS_INTERVAL if settings.low_bandwidth
                                else PROGRESS_INTERVAL),
         )
+        from memories_tui.tui.index import AppIndex
+
+        #: The local index of the namespace on screen and its sync (opened after the
+        #: first frame: see `on_mount`).
+        self.index = AppIndex(self, in_memory=index_in_memory)
         #: True once the user asked to quit while a delete ran (it is finishing).
         self.quitting = False
         #: What the terminal is told after the app has gone (a delete cut short).
@@ -147,6 +166,10 @@ class MemoriesApp(App[None]):
                    init=False)
         self.watch(self, "unique_id",
                    lambda unique_id: self.remembered.update(unique_id=unique_id), init=False)
+        # The local index follows the namespace on screen; it is opened once the first
+        # frame is up (its file, its sync), so that it never delays the first rows.
+        self.watch(self, "unique_id", self.index.open, init=False)
+        self.call_after_refresh(self.index.start)
         # No key: the client sends nothing, and a first-run dialog says where to get
         # one and takes it (checked with the server, then saved).
         self._install_signal_handlers()
@@ -207,6 +230,9 @@ class MemoriesApp(App[None]):
         self.quit_now()
 
     async def on_unmount(self) -> None:
+        # The sync stops first (its state saved: the pass resumes next time), while the
+        # client it uses is still open.
+        await self.index.aclose()
         await self.downloads.aclose()  # every partial file is removed before we go
         await self.library.close()
         await self.client.aclose()
@@ -221,6 +247,7 @@ class MemoriesApp(App[None]):
                 return
             self.client.use_api_key(key)
             self.settings = replace(self.settings, api_key=key)
+            self.index.start()
             refresh = getattr(self.screen, "action_refresh", None)
             if refresh is not None:
                 refresh()
@@ -278,6 +305,40 @@ class MemoriesApp(App[None]):
     def action_switch_view(self, mode: str) -> None:
         if mode in self.MODES and self.current_mode != mode:
             self.switch_mode(mode)
+
+    def action_index_full_pass(self) -> None:
+        """Read the whole library into the local index now (the sync's background turn:
+        the user's own requests still go first)."""
+        index = self.index
+        if not index.enabled:
+            self.notify("The local index is off (index = false in the config file, or "
+                        "MEMORIES_INDEX=false).", title="Local index", timeout=6)
+            return
+        if not index.started:
+            self.notify("The local index opens once there is a key to read the library "
+                        "with.", title="Local index", timeout=6)
+            return
+        progress = index.progress
+        if progress is not None and progress.phase in ("indexing", "rechecking", "verifying"):
+            self.notify(f"A full pass is already running: {index.status_words()}.",
+                        title="Local index", timeout=5, markup=False)
+            return
+        index.request_full_pass()
+        total = (progress.expected or progress.indexed) if progress is not None else 0
+        note = ""
+        if total:
+            import math
+
+            requests = math.ceil(total / 1000)
+            rate = self.settings.rate_limit
+            seconds = requests / rate if rate else 0
+            about = f", about {requests:,} request{'s' if requests != 1 else ''}"
+            if seconds >= 60:
+                about += f" (~{round(seconds / 60):,} min at the rate limit)"
+            note = about
+        self.notify(f"Reading the whole library into the local index{note}. Your own "
+                    "requests go first; the header shows how far it is.",
+                    title="Local index", timeout=6)
 
     def action_public_lookup(self, video_no: str | None = None) -> None:
         """Ask for a `PI-` id (unless given) and show that public video."""

@@ -23,6 +23,8 @@ def make_app(base_url: str, *, download_dir: Path | None = None, page_size: int 
         timeout=overrides.pop("timeout", 5.0),
         # Off unless a test is about it: a prefetch would add requests that tests count.
         prefetch=overrides.pop("prefetch", False),
+        # The local index too: its sync would add requests, and its header line.
+        index=overrides.pop("index", False),
         **overrides,
     )
     return MemoriesApp(settings, clock=fixed_clock(FIXED_NOW))
@@ -32,7 +34,8 @@ async def wait_for_workers(app, group: str | None = None) -> None:
     """Wait until the app's and screens' workers (optionally of one group) finish.
 
     The group "downloads" means the download manager's tasks (they are not workers);
-    with no group, those are waited for too.
+    with no group, those are waited for too. The local index's sync (group "index")
+    runs until the app ends: it is waited for only when asked for by name.
     """
     import asyncio
 
@@ -41,7 +44,8 @@ async def wait_for_workers(app, group: str | None = None) -> None:
             await app.downloads.wait_idle()
         workers = [
             w for w in app.workers
-            if (group is None or w.group == group) and not w.is_finished
+            if (w.group == group or (group is None and w.group != "index"))
+            and not w.is_finished
         ]
         if not workers:
             return

@@ -273,7 +273,8 @@ async def test_mouse_sorts_by_header_and_opens_a_row(fake_server):
         await pilot.pause()
         sizes = [v.size for v in table.videos if v.size is not None]
         assert sizes == sorted(sizes)
-        assert "sorted by size ↑ (this page only)" in str(screen.query_one(Pager).render())
+        assert "sorted by size, smallest first · this page only" in str(
+            screen.query_one(Pager).render())
         assert "Size ↑" in table.render_line(0).text
         third = table.videos[2]
         await pilot.click(VideoTable, offset=(5, 3))  # header, then rows 0, 1, 2

@@ -1,8 +1,16 @@
-"""The library screen: the paged, filterable video table with details, selection and actions."""
+"""The library screen: the paged, filterable video table with details, selection and actions.
+
+Pages come from the server until the local index of the namespace is complete (see
+tui/index.py); from then on the index serves them: names match any part as they are
+typed, sorting and the size and date filters cover the whole library, "select all
+matching" selects every video the filters match, and a line gives counts and sizes per
+status. Deletes and downloads still act only on the ids the user confirmed.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 from textual.worker import Worker, get_current_worker
 
-from memories_tui.api.errors import MemoriesError
+from memories_tui.api.errors import MemoriesError, NotFoundError
 from memories_tui.api.models import Video, VideoPage
 from memories_tui.api.status import StatusClass
 from memories_tui.config import PAGE_SIZE_RANGE
@@ -28,19 +36,21 @@ from memories_tui.tui.errors import describe_error
 from memories_tui.tui.screens.base import ViewScreen
 from memories_tui.tui.widgets.detail_pane import DetailPane
 from memories_tui.tui.widgets.downloads_panel import DownloadsPanel
-from memories_tui.tui.widgets.filter_bar import FilterBar, Filters, describe_filters
+from memories_tui.tui.widgets.filter_bar import FilterBar, Filters, Ranges, describe_filters
 from memories_tui.tui.widgets.key_bar import KeyBar
 from memories_tui.tui.widgets.pager import Pager
 from memories_tui.tui.widgets.status_header import StatusHeader
 from memories_tui.tui.widgets.video_table import SORTABLE, VideoTable
 
 if TYPE_CHECKING:
+    from memories_tui.services.index_store import ClassStats, IndexFilters
     from memories_tui.tui.modals.download import DownloadRequest
 
 # The modals are imported when first opened (see the actions): start-up needs none.
 
 DETAIL_REST = 0.25  # seconds the cursor must rest before private details are fetched
 PREFETCH_REST = 0.5  # seconds on a page before the next one is fetched ahead
+STATS_REST = 0.25  # seconds the filters must rest before the stats line is counted again
 NARROW_WIDTH = 110  # below this many columns the detail pane goes under the table
 
 
@@ -73,6 +83,10 @@ class LibraryScreen(ViewScreen):
         Binding("w", "toggle_downloads", "Focus / hide downloads", show=False, id="downloads"),
         Binding("S", "cycle_sort", "Sort by next column", show=False, id="sort"),
         Binding("R", "reverse_sort", "Reverse sort", show=False, id="reverse-sort"),
+        Binding("A", "select_all_matching", "Select all matching (local index)", show=False,
+                id="select-all"),
+        Binding("f", "range_filter", "Size / date filter (local index)", show=False,
+                id="size-date-filter"),
         Binding("y", "copy_id", "Copy id", show=False, id="copy-id"),
         Binding("o", "open_url", "Open video URL", show=False, id="open-url"),
         Binding("j", "cursor_down", "Row down", show=False, id="row-down"),
@@ -89,13 +103,18 @@ class LibraryScreen(ViewScreen):
         # with the page on screen (esc right after enter must undo the filter entered).
         self._loading: VideoQuery | None = None
         self._table_message = ""
+        #: Pages come from the complete local index (not the server).
+        self.index_mode = False
+        self._stats_timer: Any = None
+        self._stats_for: object = None
 
     # -- layout -----------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield StatusHeader()
         yield FilterBar(self.app.unique_id, id="filter-bar")
-        yield Static("", id="filter-summary")
+        yield FilterSummary("", id="filter-summary")
+        yield Static("", id="index-stats")
         with Horizontal(id="body"):
             # First, though it shows on the right (or below): showing or hiding it then
             # leaves the table's place in the layout as it was, so the table is not
@@ -122,6 +141,10 @@ class LibraryScreen(ViewScreen):
             self.details_open = True
             self.query_one(DetailPane).add_class("open")
         self.table.focus()
+        # The local index opens after the first frame (the app starts it): the table
+        # moves over to it once it is complete.
+        self.watch(app, "index_version", self._index_changed, init=False)
+        self._show_index_line()
         # The page was asked for while the screen was being built: if it is here, show
         # it now, so the first frame has rows; otherwise load_page waits for it.
         cached = app.library.cached_page(self.query_state)
@@ -151,8 +174,23 @@ class LibraryScreen(ViewScreen):
     def _set_loading(self, message: str) -> None:
         self.query_one(Pager).loading_text = message
 
-    @work(exclusive=True, group="page", exit_on_error=False)
-    async def load_page(
+    def load_page(
+        self, query: VideoQuery, *, keep_cursor_on: str | None = None, use_cache: bool = True
+    ) -> None:
+        """Show `query`'s page: from the complete local index at once, or fetched from
+        the server (a video id filter always asks the server, which matches it exactly)."""
+        if self.index_mode and not query.video_no:
+            # A server page still on its way would land on top of this one.
+            self.workers.cancel_group(self, "page")
+            self._loading = None
+            self._set_loading("")
+            self._show_index_page(query, keep_cursor_on=keep_cursor_on)
+            return
+        self._fetch_page(query, keep_cursor_on=keep_cursor_on, use_cache=use_cache)
+
+    # Named as the method the screen calls: a failure reads "while running load page".
+    @work(exclusive=True, group="page", exit_on_error=False, name="load_page")
+    async def _fetch_page(
         self, query: VideoQuery, *, keep_cursor_on: str | None = None, use_cache: bool = True
     ) -> None:
         """Fetch one page; a newer request cancels this one, so only the newest is shown."""
@@ -187,6 +225,8 @@ class LibraryScreen(ViewScreen):
 
     def _page_settled(self, query: VideoQuery) -> None:
         """`query`'s page is on screen: fetch the next one ahead (see prefetch_page)."""
+        if self.index_mode:
+            return
         if self.app.settings.prefetch and query.page < self.page_count:
             self.prefetch_page(query.with_page(query.page + 1))
 
@@ -212,7 +252,7 @@ class LibraryScreen(ViewScreen):
         pager.page_size = self.query_state.size
         if page.videos:
             self._show_message("")
-        elif self.query_state.is_filtered:
+        elif self.query_state.is_filtered or self.query_one(FilterBar).filters.any:
             self._show_message("No videos match the filter. Press Esc to clear it.")
         else:
             self._show_message(
@@ -345,6 +385,8 @@ class LibraryScreen(ViewScreen):
 
     def action_refresh(self) -> None:
         highlighted = self.table.highlighted
+        # The local index looks for changes too (the first and the last page).
+        self.app.index.request_refresh()
         self.app.library.invalidate()
         # The namespaces are read again when the namespace field is next used.
         self.app.library.forget_namespaces()
@@ -373,6 +415,9 @@ class LibraryScreen(ViewScreen):
     @on(FilterBar.Changed)
     def _filters_changed(self, event: FilterBar.Changed) -> None:
         self._apply_filters(event.filters)
+        if event.submitted and self.index_mode:
+            # The rows followed the typing already: enter goes to them.
+            self.table.focus()
 
     # -- namespaces ---------------------------------------------------------------------
 
@@ -444,6 +489,9 @@ class LibraryScreen(ViewScreen):
             unique_id=filters.unique_id,
         )
         self._update_filter_summary(filters)
+        if self.index_mode and not query.video_no:
+            self.load_page(query)  # no request: the index answers at once
+            return
         if query == (self._loading or self.query_state) and not namespace_changed:
             return
         self._loading = query  # at once: the worker starts a moment later
@@ -458,7 +506,192 @@ class LibraryScreen(ViewScreen):
         self.action_open_details()
 
     def _update_filter_summary(self, filters: Filters) -> None:
-        self.query_one("#filter-summary", Static).update(Text(describe_filters(filters)))
+        self.query_one("#filter-summary", Static).update(
+            Text(describe_filters(filters, index=self.index_mode)))
+
+    # -- the local index ------------------------------------------------------------------
+
+    def _index_changed(self, _version: int) -> None:
+        # Later, not now: the namespace may be changing under this very call (the app
+        # opens the other namespace's index while the filters are being applied).
+        self.call_later(self._follow_index)
+
+    def _follow_index(self) -> None:
+        """The index opened, became complete, or its content changed: serve the table
+        from it (or from the server again), keeping the cursor on its video."""
+        ready = self.app.index.ready_for(self.query_state.unique_id)
+        highlighted = self.table.highlighted
+        keep = highlighted.video_no if highlighted else None
+        if ready != self.index_mode:
+            self._set_index_mode(ready)
+            if ready:
+                self._show_index_page(self.query_state, follow=self._cursor_to_follow())
+            else:
+                self.load_page(self.query_state.with_page(1), keep_cursor_on=keep)
+        elif ready and not self.query_state.video_no:
+            self._show_index_page(self.query_state, keep_cursor_on=keep)
+        self._show_index_line()
+
+    def _set_index_mode(self, on: bool) -> None:
+        self.index_mode = on
+        self.table.order_given = on
+        bar = self.query_one(FilterBar)
+        bar.set_index_mode(on)
+        if not on and bar.filters.ranges.any:
+            bar.set_ranges(Ranges())
+            self.notify("The size and date filters were cleared: they need the complete "
+                        "local index.", timeout=6)
+        self._update_filter_summary(bar.filters)
+        self._show_sort()
+        self._stats_for = None
+
+    def _index_filters(self) -> IndexFilters:
+        from memories_tui.services.index_store import IndexFilters
+        from memories_tui.tui.modals.range_filter import ranges_to_datetimes
+
+        filters = self.query_one(FilterBar).filters
+        ranges = filters.ranges
+        created_from, created_to = ranges_to_datetimes(ranges)
+        return IndexFilters(
+            name_part=filters.name,
+            status_class=StatusClass(filters.status) if filters.status else None,
+            size_min=ranges.size_min, size_max=ranges.size_max,
+            created_from=created_from, created_to=created_to,
+        )
+
+    def _index_sort(self) -> tuple[str, bool]:
+        """The table's order as the index's sort ("listing": the server's order)."""
+        return self.table.sort_column or "listing", self.table.sort_reverse
+
+    def _show_index_page(self, query: VideoQuery, *, keep_cursor_on: str | None = None,
+                         follow: str | None = None) -> None:
+        """`query`'s page from the local index, at once. `follow`: go to the page that
+        holds this video (after a change of order) and put the cursor on it."""
+        import sqlite3
+
+        store = self.app.index.store
+        if store is None:
+            return
+        filters = self._index_filters()
+        sort, descending = self._index_sort()
+        size = query.size
+        page = query.page
+        try:
+            if follow is not None:
+                position = store.position_of(follow, filters, sort, descending)
+                if position is not None:
+                    page, keep_cursor_on = position // size + 1, follow
+            videos, total = store.query(filters, sort, descending, (page - 1) * size, size)
+            if not videos and total and page > 1:  # past the end (after deletes)
+                page = page_count(total, size)
+                videos, total = store.query(filters, sort, descending, (page - 1) * size,
+                                            size)
+        except sqlite3.Error as exc:
+            # Never a crash: the server still answers, page by page.
+            self.notify(f"The local index could not be read ({exc}); the pages come from "
+                        "the server.", title="Local index", severity="warning", timeout=8,
+                        markup=False)
+            self._set_index_mode(False)
+            self.load_page(query)
+            return
+        self.query_state = replace(query, page=page)
+        self._load_error = None
+        self._show_page(VideoPage(videos=tuple(videos), page=page, page_size=size,
+                                  total_count=total), keep_cursor_on=keep_cursor_on)
+        self._schedule_stats(filters)
+
+    def _schedule_stats(self, filters: IndexFilters) -> None:
+        """Count the matches per status once the filters rest (typing a name changes
+        them at every key; the rows come first)."""
+        if self._stats_for == filters:
+            return
+        if self._stats_timer is not None:
+            self._stats_timer.stop()
+        self._stats_timer = self.set_timer(STATS_REST, self._show_stats, name="index-stats")
+
+    def _show_stats(self) -> None:
+        import sqlite3
+
+        self._stats_timer = None
+        store = self.app.index.store
+        if not self.index_mode or store is None:
+            return
+        filters = self._index_filters()
+        try:
+            stats = store.stats(filters)
+        except sqlite3.Error as exc:
+            self._set_index_line(f"Counts unavailable: {exc}")
+            return
+        self._stats_for = filters
+        self._set_index_line(describe_stats(stats, filtered=not filters.is_empty))
+
+    def _show_index_line(self) -> None:
+        """The line under the filters: counts per status (index), or what the server's
+        pages cannot do yet (no index yet); nothing when the index is off."""
+        index = self.app.index
+        if not index.enabled:
+            self.query_one("#index-stats", Static).display = False
+            return
+        if self.index_mode:
+            self._stats_for = None
+            self._schedule_stats(self._index_filters())
+            return
+        self._set_index_line(
+            "Pages come from the server until the local index is complete: names match "
+            "exactly, sorting covers one page")
+
+    def _set_index_line(self, text: str) -> None:
+        line = self.query_one("#index-stats", Static)
+        line.update(Text(text))
+        line.display = True
+
+    def action_select_all_matching(self) -> None:
+        """Select every video the filters match, on every page (the local index)."""
+        import sqlite3
+
+        store = self.app.index.store
+        if not self.index_mode or store is None or self.query_state.video_no:
+            self.notify("Selecting all matching videos needs the complete local index "
+                        f"({self.app.index.status_words()}); a selects this page.",
+                        timeout=6, markup=False)
+            return
+        filters = self._index_filters()
+        sort, descending = self._index_sort()
+        try:
+            total = store.query(filters, sort, descending, 0, 0)[1]
+            videos, _ = store.query(filters, sort, descending, 0, total)
+        except sqlite3.Error as exc:
+            self.notify(f"The local index could not be read ({exc}).", title="Local index",
+                        severity="error", timeout=8, markup=False)
+            return
+        if not videos:
+            self.notify("No video matches the filters.", timeout=3)
+            return
+        self.table.mark_all(videos)
+        count = len(videos)
+        size = total_size(v.size for v in videos)
+        self.notify(f"Selected all {count:,} matching {'video' if count == 1 else 'videos'} "
+                    f"({size}); {len(self.selected):,} selected in all. d deletes, "
+                    "s downloads, u clears the selection.", title="Select all matching",
+                    timeout=8, markup=False)
+
+    def action_range_filter(self) -> None:
+        """Ask for size and date limits (the local index applies them)."""
+        if not self.index_mode:
+            self.notify("Size and date filters need the complete local index "
+                        f"({self.app.index.status_words()}).", timeout=6, markup=False)
+            return
+        from memories_tui.tui.modals.range_filter import RangeFilterModal
+
+        bar = self.query_one(FilterBar)
+
+        def chosen(ranges: Ranges | None) -> None:
+            if ranges is not None:
+                bar.set_ranges(ranges)
+                self._apply_filters(bar.filters)
+
+        self.app.push_screen(RangeFilterModal(bar.filters.ranges, self.app.clock().date()),
+                             chosen)
 
     # -- sorting (the table orders the page; the pager says how) -------------------------
 
@@ -470,9 +703,30 @@ class LibraryScreen(ViewScreen):
 
     @on(VideoTable.SortChanged)
     def _sort_changed(self, event: VideoTable.SortChanged) -> None:
-        self.query_one(Pager).sort = event.label
+        self._show_sort()
         self.app.remembered.update(sort_column=self.table.sort_column,
                                    sort_reverse=self.table.sort_reverse)
+        if self.index_mode and not self.query_state.video_no:
+            # The whole library in the new order: from its start when the cursor was at
+            # the start, else on the page that holds the row the cursor was on.
+            self._show_index_page(self.query_state, follow=self._cursor_to_follow())
+
+    def _cursor_to_follow(self) -> str | None:
+        """The video the cursor should stay on through a change of order: the
+        highlighted one, unless the cursor sits at the very start (then the new order
+        is shown from its start)."""
+        highlighted = self.table.highlighted
+        if highlighted is None or (self.query_state.page == 1 and self.table.cursor_row == 0):
+            return None
+        return highlighted.video_no
+
+    def _show_sort(self) -> None:
+        """The order in words, and what it covers."""
+        label = self.table.sort_label
+        if label:
+            whole = self.index_mode and not self.query_state.video_no
+            label += " · whole library" if whole else " · this page only"
+        self.query_one(Pager).sort = label
 
     # -- cursor and details ---------------------------------------------------------
 
@@ -523,6 +777,21 @@ class LibraryScreen(ViewScreen):
         unique_id = self.query_state.unique_id
         try:
             details = await self.app.library.fetch_details(video.video_no, unique_id)
+        except NotFoundError as exc:
+            if self.index_mode and self.app.index.forget([video.video_no], unique_id):
+                # The index is a cache: a video the server no longer has goes from it
+                # (and from the table, which the index serves).
+                self.notify(f"“{safe_text(video.name, max_len=60)}” ({video.video_no}) is "
+                            "no longer on the server (deleted elsewhere?): it is gone from "
+                            "the local index too.", title="Video gone", severity="warning",
+                            timeout=8, markup=False)
+                return
+            if self.table.highlighted is video:
+                self.query_one(DetailPane).show(
+                    video, None, now=self.app.clock(),
+                    error=describe_error(exc, "load the details"),
+                )
+            return
         except MemoriesError as exc:
             if self.table.highlighted is video:
                 self.query_one(DetailPane).show(
@@ -620,6 +889,8 @@ class LibraryScreen(ViewScreen):
             return
         finally:
             self._set_loading("")
+        # The server confirmed these gone: the local index drops them at once.
+        self.app.index.forget(outcome.deleted, unique_id)
         self._show_delete_outcome(outcome)
         if self.app.quitting:
             return  # the app is leaving: no more requests
@@ -692,3 +963,30 @@ class LibraryScreen(ViewScreen):
             self.show_error(exc, "find the video's URL")
             return
         self.open_link(details.video_url)
+
+
+class FilterSummary(Static):
+    """The line that says which filters apply; a click opens the size and date filters
+    (the mouse's way to them)."""
+
+    def on_click(self) -> None:
+        screen = self.screen
+        if isinstance(screen, LibraryScreen):
+            screen.action_range_filter()
+
+
+def describe_stats(stats: list[ClassStats], *, filtered: bool) -> str:
+    """"300 videos, 94.8 GB (+11 unknown) │ ready 250, 84.4 GB │ in progress 18, 2.6 GB"
+    (the line above says which filters apply)."""
+    from memories_tui.format import human_size
+
+    count = sum(s.count for s in stats)
+    if not count:
+        return "No video matches" if filtered else "No videos"
+    size = sum(s.total_size for s in stats)
+    unknown = sum(s.unknown_sizes for s in stats)
+    parts = [f"{count:,} {'video' if count == 1 else 'videos'}, {human_size(size)}"
+             + (f" (+{unknown:,} unknown)" if unknown else "")]
+    for s in stats:
+        parts.append(f"{s.status_class.value} {s.count:,}, {human_size(s.total_size)}")
+    return " │ ".join(parts)

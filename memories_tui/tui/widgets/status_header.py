@@ -1,4 +1,5 @@
-"""The top line: app name, view, namespace, server host, and whether we wait on the rate limit."""
+"""The top line: app name, view, namespace, server host, whether we wait on the rate limit,
+and the local index (its progress while a pass runs, its age once complete)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ class StatusHeader(Widget):
     host: reactive[str] = reactive("")
     waiting: reactive[bool] = reactive(False)
     wait_reason: reactive[str] = reactive("")
+    index_line: reactive[str] = reactive("")
 
     if TYPE_CHECKING:  # the app this header runs in, with its namespace
         app: MemoriesApp
@@ -54,6 +56,9 @@ class StatusHeader(Widget):
             self.namespace = self._pinned_namespace
         self.watch(app, "rate_waiting", self._set_waiting, init=True)
         self.watch(app, "wait_reason", self._set_wait_reason, init=True)
+        if hasattr(app, "index_line"):
+            # Set at most once a second by the app (tui/index.py): only this line repaints.
+            self.watch(app, "index_line", self._set_index_line, init=True)
 
     def _set_namespace(self, namespace: str) -> None:
         if self._pinned_namespace is None:
@@ -71,6 +76,9 @@ class StatusHeader(Widget):
     def _set_wait_reason(self, reason: str) -> None:
         self.wait_reason = reason
 
+    def _set_index_line(self, line: str) -> None:
+        self.index_line = line
+
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" memories-tui ", style="bold reverse")
@@ -84,4 +92,8 @@ class StatusHeader(Widget):
         if self.waiting:
             words = WAITING_WORDS.get(self.wait_reason, WAITING_ON_RATE_LIMIT)
             text.append(f"  {words}", style="bold yellow")
+        if self.index_line:
+            text.append(" │ ", style="dim")
+            trouble = self.index_line.startswith(("Indexing paused", "Indexing stopped"))
+            text.append(self.index_line, style="yellow" if trouble else "")
         return text

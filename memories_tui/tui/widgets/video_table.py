@@ -1,5 +1,9 @@
 """The table of one page of videos: marks, coloured statuses, sorting within the page.
 
+Served from the server, the table sorts the page it holds. Served from the local index
+(`order_given`), the rows come sorted across the whole library and the table only
+shows the order (the screen asks the index for the page in the new order).
+
 It is drawn line by line instead of being a DataTable. DataTable measures and renders
 every cell through Rich when rows are added (about 19 µs a cell) and again when they
 are first painted: a 200-row page cost ~30 ms to fill and as much to paint, on every
@@ -57,8 +61,27 @@ SORT_LABELS = {
     "status": "status",
     "duration": "duration",
     "size": "size",
-    "created": "created",
+    "created": "date",
 }
+#: How each order reads, ascending and descending.
+SORT_DIRECTIONS = {
+    "name": ("A to Z", "Z to A"),
+    "id": ("A to Z", "Z to A"),
+    "status": ("ready first", "ready last"),
+    "duration": ("shortest first", "longest first"),
+    "size": ("smallest first", "largest first"),
+    "created": ("oldest first", "newest first"),
+}
+_CLASS_RANK = {StatusClass.READY: 0, StatusClass.IN_PROGRESS: 1, StatusClass.FAILED: 2,
+               StatusClass.UNKNOWN: 3}
+
+
+def sort_words(column: str | None, reverse: bool) -> str:
+    """An order in words: "sorted by size, largest first"; "" for the server's order."""
+    if column is None:
+        return ""
+    return f"sorted by {SORT_LABELS[column]}, {SORT_DIRECTIONS[column][1 if reverse else 0]}"
+
 NAME_WIDTH = 34  # the most a name may take, so the other columns stay on screen
 CAUSE_WIDTH = 28
 MIN_NAME_WIDTH = 16
@@ -76,7 +99,10 @@ def _sort_key(column: str) -> Callable[[Video], tuple]:
         value = {
             "name": video.name.casefold(),
             "id": video.video_no,
-            "status": video.status or "",
+            # By what the status means (ready, in progress, failed, unknown), then by
+            # spelling: as the local index sorts it.
+            "status": (None if video.status is None
+                       else (_CLASS_RANK[status_class(video.status)], video.status)),
             "duration": video.duration,
             "size": video.size,
             "created": video.create_time,
@@ -279,6 +305,9 @@ class VideoTable(ScrollView, can_focus=True):
         self.marked: dict[str, Video] = {}
         self.sort_column: str | None = None
         self.sort_reverse = False
+        #: The rows come in the order to show (the local index sorted the whole
+        #: library): the table does not sort them again.
+        self.order_given = False
         self._styles: dict[str, Style] = {}
         self._cell_cache: dict[str, tuple[Video, bool, datetime, tuple[Cell, ...]]] = {}
         self.cursor_row = 0
@@ -298,7 +327,8 @@ class VideoTable(ScrollView, can_focus=True):
         `keep_cursor_on` if present."""
         self._source, self._now = list(videos), now
         self._range = None  # a range belongs to the rows it was started on
-        self.videos = sort_videos(self._source, self.sort_column, self.sort_reverse)
+        self.videos = (list(self._source) if self.order_given
+                       else sort_videos(self._source, self.sort_column, self.sort_reverse))
         self.by_id = {v.video_no: v for v in self.videos}
         self._index = {v.video_no: i for i, v in enumerate(self.videos)}
         marked = self.marked
@@ -340,6 +370,15 @@ class VideoTable(ScrollView, can_focus=True):
         if self.marked.pop(video.video_no, None) is None:
             self.marked[video.video_no] = video
         self._show_mark(video.video_no)
+        self.post_message(self.MarksChanged(self))
+
+    def mark_all(self, videos: Iterable[Video]) -> None:
+        """Mark `videos` (on this page or not): "select all matching"."""
+        for video in videos:
+            self.marked[video.video_no] = video
+        for video in self.videos:
+            if video.video_no in self.marked:
+                self._show_mark(video.video_no)
         self.post_message(self.MarksChanged(self))
 
     def mark_page(self) -> None:
@@ -415,17 +454,20 @@ class VideoTable(ScrollView, can_focus=True):
 
     @property
     def sort_label(self) -> str:
-        if self.sort_column is None:
-            return ""
-        arrow = "↓" if self.sort_reverse else "↑"
-        return f"sorted by {SORT_LABELS[self.sort_column]} {arrow} (this page only)"
+        """The order in words ("sorted by size, largest first"); "" for the server's."""
+        return sort_words(self.sort_column, self.sort_reverse)
 
     def sort_by(self, column: str | None, reverse: bool = False) -> None:
-        """Order the page by `column` (None: as the server sent it), cursor kept."""
+        """Order the page by `column` (None: as the server sent it), cursor kept. With
+        `order_given`, only the header changes: whoever gives the rows sorts them."""
         self.sort_column, self.sort_reverse = column, reverse
-        highlighted = self.highlighted
-        self.show_videos(self._source, now=self._now,
-                         keep_cursor_on=highlighted.video_no if highlighted else None)
+        if self.order_given:
+            self._laid_out_for = -1  # the header's arrow moved
+            self.refresh()
+        else:
+            highlighted = self.highlighted
+            self.show_videos(self._source, now=self._now,
+                             keep_cursor_on=highlighted.video_no if highlighted else None)
         self.post_message(self.SortChanged(self, self.sort_label))
 
     def cycle_sort(self) -> None:
