@@ -206,6 +206,7 @@ def test_different_ids_give_different_names(pairs: list[tuple[str, str]]) -> Non
         ("abcdefgh", "VIXXXX", {"max_bytes": 14}, "abcde-VIXX.mp4"),
         ("abcd. efgh", "VI1", {"max_bytes": 14}, "abcd-VI1.mp4"),  # cut name: no ". "
         ("CON. a", "VI1", {"max_bytes": 14}, "_CON-VI1.mp4"),  # "_" pushes ". a" out
+        ("CON.X", "VI1", {}, "_CON.X-VI1.mp4"),  # only dots and spaces are trimmed
         # 10 bytes: room for no id at all, the name gets all 6.
         ("abcdefgh", "VI1", {"max_bytes": 10}, "abcdef.mp4"),
         # 9 bytes: the smallest budget there is (5 for the name).

@@ -221,3 +221,43 @@ def test_safe_cell_shows_joined_emoji_unjoined_so_columns_line_up():
     assert safe_cell(family) == "👨👩👧 customer interview"
     assert cell_len(safe_cell(family, max_len=10)) <= 10
     assert safe_cell("a\u200db") == "a⟨U+200D⟩b"  # a stray joiner still shows
+
+
+# -- exact results at the edges (each pins a rule a mutation test found unpinned) ----------
+
+
+def test_c1_controls_from_the_first_to_the_last_become_replacement_characters() -> None:
+    from memories_tui.safetext import safe_text
+
+    assert safe_text("a\x80b\x9bc\x9fd") == "a\ufffdb\ufffdc\ufffdd"
+    assert safe_text("\xa0") == "\xa0"  # just past them: a printable space, kept
+
+
+def test_line_and_paragraph_separators_are_shown_not_obeyed() -> None:
+    from memories_tui.safetext import safe_text
+
+    assert safe_text("a\u2028b\u2029c") == "a⟨U+2028⟩b⟨U+2029⟩c"
+
+
+def test_bytes_that_are_not_utf8_show_replacement_characters() -> None:
+    from memories_tui.safetext import safe_multiline, safe_text
+
+    assert safe_text(b"caf\xc3\xa9 \xff!") == "café \ufffd!"
+    assert safe_multiline(bytearray(b"a\xfe\nb")) == "a\ufffd\nb"
+
+
+def test_multiline_bounds_count_characters_and_mark_the_cut() -> None:
+    from memories_tui.safetext import safe_multiline
+
+    assert safe_multiline("abc", max_len=3) == "abc"  # exactly the bound: whole
+    assert safe_multiline("abcd", max_len=3) == "ab…"
+    assert safe_multiline("abc", max_len=1) == "…"
+    assert safe_multiline("abc", max_len=0) == ""
+
+
+def test_as_text_is_one_safe_line_of_plain_text() -> None:
+    from memories_tui.safetext import as_text
+
+    text = as_text("[b]bold[/b]\x1b and more", max_len=8)
+    assert text.plain == "[b]bold…" and str(text.style) == ""
+    assert str(as_text("x", style="red").style) == "red"
