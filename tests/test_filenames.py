@@ -264,3 +264,14 @@ def test_unique_path_tries_exactly_max_tries_numbers(tmp_path: Path) -> None:
     (tmp_path / "clip (2).mp4").write_bytes(b"")
     with pytest.raises(FileExistsError, match=r"no free name like 'clip.mp4' after 2 tries"):
         unique_path(path, max_tries=2)
+
+
+def test_filename_part_keeps_safe_characters_only() -> None:
+    from memories_tui.filenames import filename_part
+
+    assert filename_part("team-a") == "team-a"
+    assert filename_part("Team A/../x") == "Team_A_.._x"
+    assert filename_part("..hidden..") == "hidden"
+    assert filename_part("...") == "_" and filename_part("") == "_"
+    assert filename_part("é\x1b[31m") == "___31m"
+    assert filename_part("x" * 50) == "x" * 40 and filename_part("abcdef", max_chars=3) == "abc"
