@@ -48,13 +48,18 @@ class Sizes:
 
 
 def make_app(base_url: str, *, page_size: int = 50, rate_limit: float = 0.0,
-             download_dir: Path | None = None) -> Any:
-    """The app as `memories-tui` builds it, on the given server (limiter off by default)."""
+             download_dir: Path | None = None, index: bool = False) -> Any:
+    """The app as `memories-tui` builds it, on the given server (limiter off by default).
+
+    The local index is off unless asked for: the figures about the server's pages
+    measure those (its sync would add requests, and serve the pages once complete);
+    `benchmarks/index_tui.py` turns it on, with a cache folder of its own."""
     from memories_tui.config import Settings
     from memories_tui.tui.app import MemoriesApp
 
     settings = Settings(api_key=API_KEY, base_url=base_url, page_size=page_size,
-                        rate_limit=rate_limit, download_dir=download_dir, timeout=30.0)
+                        rate_limit=rate_limit, download_dir=download_dir, timeout=30.0,
+                        index=index)
     return MemoriesApp(settings)
 
 

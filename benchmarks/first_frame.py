@@ -120,7 +120,9 @@ def measure(sizes: Sizes) -> Figure:
     # A clean environment: no developer config, no .env, the key the app needs.
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("MEMORIES_", "TMUX", "TEXTUAL_"))}
-    env.update(XDG_CONFIG_HOME=workdir, MEMORIES_API_KEY=API_KEY, PYTHONPATH=str(REPO))
+    # The local index (opened after the first frame) goes to the run's folder too.
+    env.update(XDG_CONFIG_HOME=workdir, XDG_CACHE_HOME=workdir, MEMORIES_API_KEY=API_KEY,
+               PYTHONPATH=str(REPO))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     compileall.compile_dir(str(REPO / "memories_tui"), quiet=1)
     tmux = Tmux(env)

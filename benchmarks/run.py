@@ -43,6 +43,7 @@ FIGURES: tuple[tuple[str, str, float, float], ...] = (
     ("rate_limit", "benchmarks.rate_limit", 180, 60),
     ("wire", "benchmarks.wire", 150, 90),
     ("index", "benchmarks.index", 300, 60),
+    ("index_tui", "benchmarks.index_tui", 240, 90),
 )
 NAMES = tuple(name for name, *_ in FIGURES)
 

@@ -30,6 +30,9 @@ FIGURES = {
              "low_bandwidth_download"],
     "index": ["index_sync_requests", "index_sync_time_ratio", "index_quick_refresh_requests",
               "index_query_p95", "index_sort_change_max", "index_rss_ratio"],
+    "index_tui": ["index_tui_key_p95", "index_tui_typing_requests",
+                  "index_tui_sort_change_max"] + (["index_tui_first_rows_ratio"]
+                                                  if shutil.which("tmux") else []),
 }
 HAS_TMUX = shutil.which("tmux") is not None
 HAS_CURL = shutil.which("curl") is not None

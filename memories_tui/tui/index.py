@@ -197,7 +197,15 @@ class AppIndex:
 
         try:
             while True:
-                await sync.run()
+                try:
+                    await sync.run()
+                except Exception:
+                    # A bug: the app's worker-failure handler shows and logs it; the
+                    # header says in words that the index is not being kept up to date.
+                    if self.sync is sync:
+                        self.app.index_line = ("Indexing stopped: an unexpected error "
+                                               "(see the log); r or I tries again")
+                    raise
                 # Another memories-tui (or `index sync`) holds the file: look again now
                 # and then, and read what it wrote meanwhile (it may be complete now).
                 if sync.progress.phase != ELSEWHERE or self.sync is not sync:

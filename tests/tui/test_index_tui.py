@@ -149,6 +149,57 @@ async def test_select_all_matching_then_delete_removes_exactly_those(fake_server
         assert not screen.selected
 
 
+async def test_size_and_date_limits_filter_the_whole_library(fake_server):
+    from datetime import UTC, datetime
+
+    from memories_tui.api.models import parse_video
+    from memories_tui.fake.wire import video_item
+    from memories_tui.tui.modals.range_filter import RangeFilterModal
+
+    app = make_app(fake_server.base_url, index=True)
+    low, high = 100_000_000, 1_000_000_000  # bytes, both included
+    first, last = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 7, 1, tzinfo=UTC)
+    # As the listing gives them: some sizes are listed as "0", unknown, and left out.
+    listed = [parse_video(video_item(r)) for r in fake_server.library.videos()]
+    want = {v.video_no for v in listed
+            if v.size is not None and low <= v.size <= high
+            and v.create_time is not None and first <= v.create_time < last}
+    assert want
+    async with app.run_test(size=SIZE) as pilot:
+        await index_ready(pilot)
+        screen = app.screen
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, RangeFilterModal)
+        for field, text in (("#size-min", "100 MB"), ("#size-max", "1GB"),
+                            ("#created-from", "2026-01-01"), ("#created-to", "2026-06-30")):
+            app.screen.query_one(field).value = text
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.page_result is not None and screen.page_result.total_count == len(want)
+        await pilot.press("A")
+        await pilot.pause()
+        assert set(screen.selected) == want
+        assert "size 100.0 MB – 1.0 GB · created 2026-01-01 – 2026-06-30" in screen_text(app)
+        await pilot.press("escape")  # clears every filter, the limits too
+        await pilot.pause()
+        assert screen.page_result.total_count == 300
+
+
+async def test_switching_namespace_switches_the_index(fake_server):
+    app = make_app(fake_server.base_url, index=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await index_ready(pilot)
+        first_store = app.index.store
+        app.screen._use_namespace("team-b")  # as the namespace field does once confirmed
+        await until(pilot, lambda: app.index.unique_id == "team-b"
+                    and app.index.ready_for("team-b"), "the other namespace's index")
+        assert app.index.store is not first_store
+        assert app.index.store is not None and app.index.store.count() == 0
+        assert app.screen.page_result is not None and app.screen.page_result.total_count == 0
+
+
 # -- duplicates ------------------------------------------------------------------------------
 
 

@@ -506,8 +506,10 @@ class LibraryScreen(ViewScreen):
         self.action_open_details()
 
     def _update_filter_summary(self, filters: Filters) -> None:
+        # One line whatever it says: no new layout of the screen (served by the index,
+        # it changes at every key typed, and a layout delays the rows by a frame or two).
         self.query_one("#filter-summary", Static).update(
-            Text(describe_filters(filters, index=self.index_mode)))
+            Text(describe_filters(filters, index=self.index_mode)), layout=False)
 
     # -- the local index ------------------------------------------------------------------
 
@@ -642,7 +644,7 @@ class LibraryScreen(ViewScreen):
 
     def _set_index_line(self, text: str) -> None:
         line = self.query_one("#index-stats", Static)
-        line.update(Text(text))
+        line.update(Text(text), layout=not line.display)  # one line: no layout once shown
         line.display = True
 
     def action_select_all_matching(self) -> None:
