@@ -1,8 +1,13 @@
 """Regenerate the SVG screenshots in `screenshots/` from the demo library.
 
-Run from the repository root: `python scripts/screenshots.py`. It starts the fake server
-with the demo's seed, drives the app with Pilot at 120x40 and a fixed clock, and saves one
-SVG per view. No key and no network are needed.
+Run from the repository root: `python scripts/screenshots.py [NAME...]` (no names: all).
+It starts the fake server with the demo's seed, drives the app with Pilot at 120x40 and a
+fixed clock, and saves one SVG per view. No key and no network are needed.
+
+`browser` is a PNG of `memories-tui serve --demo` in headless Chromium (the playwright
+package with the system's Chromium, as tests/test_serve_browser.py uses them), with the
+download dialog open; skipped, saying why, where either is missing. Its relative dates
+follow the real clock.
 """
 
 from __future__ import annotations
@@ -86,9 +91,42 @@ async def shoot(name: str, script: Script, out: Path, base_url: str, folder: Pat
     print(f"wrote {out / (name + '.svg')}")
 
 
+def browser_shot(out: Path) -> None:
+    """screenshots/browser.png: the app served to a browser, its download dialog open."""
+    import tempfile
+
+    from tests.browser import Served, find_chromium, why_no_browser
+
+    why = why_no_browser()
+    if why is not None:
+        print(f"skipped {out / 'browser.png'}: {why}")
+        return
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as home:
+        served = Served(Path(home), serve_args=["--demo"])
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=find_chromium())
+                page = browser.new_page(viewport={"width": 1280, "height": 760})
+                page.goto(served.url)
+                served.wait_for(lambda s: "Page 1 of" in s["text"], "the library")
+                page.focus("textarea.xterm-helper-textarea")
+                for key in ("ArrowDown", "s"):
+                    page.keyboard.press(key)
+                served.wait_for(lambda s: s["screen"] == "DownloadModal", "the dialog")
+                page.wait_for_timeout(500)  # the frame drawn
+                page.screenshot(path=str(out / "browser.png"))
+                browser.close()
+        finally:
+            served.stop()
+    print(f"wrote {out / 'browser.png'}")
+
+
 async def main() -> None:
     out = ROOT / "screenshots"
     out.mkdir(exist_ok=True)
+    wanted = set(sys.argv[1:]) or {*SHOTS, "browser"}
     # Nothing is downloaded; the folder only appears in the download dialog.
     folder = Path("~/Videos")
     # The dialog also shows the disk's free space: a fixed figure (the snapshot tests
@@ -97,6 +135,8 @@ async def main() -> None:
 
     download_dialog.free_space = lambda _folder: 85_700_000_000
     for name, script in SHOTS.items():
+        if name not in wanted:
+            continue
         # A fixed port, as video URLs on screen include it (the demo picks a free one).
         server = FakeServer(seed=1, videos=300, port=SCREENSHOT_PORT)
         base_url = server.start()
@@ -104,6 +144,8 @@ async def main() -> None:
             await shoot(name, script, out, base_url, folder)
         finally:
             server.stop()
+    if "browser" in wanted:
+        await asyncio.to_thread(browser_shot, out)  # playwright's sync API: no event loop
 
 
 if __name__ == "__main__":

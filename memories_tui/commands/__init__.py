@@ -21,7 +21,7 @@ from importlib import import_module
 
 #: The groups, in the order `--help` lists them.
 GROUPS = ("videos", "sessions", "images", "tasks", "public", "namespaces", "index", "config",
-          "completion")
+          "completion", "serve")
 
 LIST_FORMATS = ("table", "json", "csv", "ids")
 SHOW_FORMATS = ("table", "json")

@@ -87,6 +87,11 @@ class DownloadJob:
     finished_at: float | None = None
     speed: float = 0.0  # bytes per second, smoothed
     close_delimited: bool = False  # the body had no framing to tell a cut from the end
+    #: Where a complete file goes next: "" (it stays at `path`) or "browser" (handed to
+    #: the web browser, then removed here: tui/browser.py). `hand_off_note` says, in
+    #: words for the downloads panel, how far that is ("taken by the browser").
+    hand_off: str = ""
+    hand_off_note: str = ""
     _last_report: float = field(default=0.0, repr=False)
 
     @property
@@ -115,6 +120,7 @@ class PlannedFile:
     video: Video
     path: Path
     exists: bool
+    hand_off: str = ""  # see DownloadJob.hand_off
 
 
 def nearest_existing(folder: Path) -> Path:
@@ -312,6 +318,7 @@ class DownloadManager:
                 unique_id=unique_id,
                 conflict=conflict,
                 expected_size=item.video.size,
+                hand_off=item.hand_off,
             )
             if exists and conflict is Conflict.SKIP:
                 job.state = JobState.SKIPPED
@@ -327,6 +334,10 @@ class DownloadManager:
     def _free_path(self, path: Path) -> Path:
         # Free on disk and not promised to a queued or running job.
         return unique_path(path, also_taken=self._claimed)
+
+    def changed(self, job: DownloadJob) -> None:
+        """Tell the listeners that `job` changed after it finished (its hand-off)."""
+        self._report(job, force=True)
 
     def _report(self, job: DownloadJob, *, force: bool = False) -> None:
         now = self._clock()

@@ -35,12 +35,13 @@ from memories_tui.services.downloads import (
 )
 from memories_tui.services.library import LibraryService, first_query
 from memories_tui.services.ui_state import UiStateStore
+from memories_tui.tui.browser import InBrowser
 from memories_tui.tui.clipboard import prepare_copy, tmux_note
 
 log = logging.getLogger("memories_tui.tui")
 
 
-class MemoriesApp(App[None]):
+class MemoriesApp(App[None], InBrowser):
     """memories-tui: browse and curate a Memories.ai video library."""
 
     TITLE = "memories-tui"

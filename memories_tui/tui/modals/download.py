@@ -1,8 +1,12 @@
-"""The download dialog: destination, each file's name, what to do with existing files, space."""
+"""The download dialog: destination, each file's name, what to do with existing files, space.
+
+In a browser (`memories-tui serve`) it asks first where the files go: to this computer,
+through the browser (the default; tui/browser.py), or to a folder on the server.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rich.text import Text
@@ -17,6 +21,7 @@ from memories_tui.api.models import Video
 from memories_tui.format import human_size, total_size
 from memories_tui.safetext import safe_text
 from memories_tui.services.downloads import Conflict, PlannedFile, free_space, plan_downloads
+from memories_tui.tui.browser import BROWSER, browser_filename, hand_off
 
 
 @dataclass(frozen=True)
@@ -30,11 +35,14 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
     CSS_PATH = "modals.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="download-cancel")]
 
-    def __init__(self, videos: list[Video], folder: Path) -> None:
+    def __init__(self, videos: list[Video], folder: Path, *,
+                 in_browser: bool | None = None) -> None:
+        """`in_browser`: offer "to this computer" (None: whether the app runs in one)."""
         super().__init__()
         self.videos = videos
         self.default_folder = folder
         self.planned: list[PlannedFile] = []
+        self._in_browser = in_browser
 
     def compose(self) -> ComposeResult:
         count = len(self.videos)
@@ -44,13 +52,19 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
                 f"({total_size(v.size for v in self.videos)})",
                 classes="dialog-title",
             )
-            yield Label("Destination folder:")
-            yield Input(str(self.default_folder), id="download-folder")
+            if self.in_browser:
+                yield Label("Where to:")
+                with RadioSet(id="download-where"):
+                    yield RadioButton("To this computer (through the browser)", value=True,
+                                      id="where-browser")
+                    yield RadioButton("To a folder on the server", id="where-server")
+            yield Label("Destination folder:", classes="on-server")
+            yield Input(str(self.default_folder), id="download-folder", classes="on-server")
             yield Label("", id="download-space", classes="dialog-note")
             with VerticalScroll(classes="dialog-list", id="download-files"):
                 yield Static("", id="download-file-list")
-            yield Label("When a file exists already:")
-            with RadioSet(id="download-conflict"):
+            yield Label("When a file exists already:", classes="on-server")
+            with RadioSet(id="download-conflict", classes="on-server"):
                 yield RadioButton("Skip it", value=True, id="conflict-skip")
                 yield RadioButton("Keep both (add a number)", id="conflict-keep")
                 yield RadioButton("Overwrite it", id="conflict-overwrite")
@@ -61,6 +75,10 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
 
     def on_mount(self) -> None:
         self._replan()
+        if self.to_browser:
+            self._show_destination()
+            self.query_one("#download-button", Button).focus()
+            return
         # Focus starts in the folder field, all of it selected: typing replaces it, and
         # enter downloads (into the folder shown, or the one just typed).
         folder = self.query_one("#download-folder", Input)
@@ -68,12 +86,30 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
         folder.select_all()
 
     @property
+    def in_browser(self) -> bool:
+        if self._in_browser is None:
+            self._in_browser = self.app.is_web
+        return self._in_browser
+
+    @property
+    def to_browser(self) -> bool:
+        """The files go to this computer, through the browser."""
+        if not self.in_browser:
+            return False
+        pressed = self.query_one("#download-where", RadioSet).pressed_button
+        return pressed is None or pressed.id == "where-browser"
+
+    @property
     def folder(self) -> Path:
+        if self.to_browser:
+            return hand_off(self.app).folder()
         raw = self.query_one("#download-folder", Input).value.strip() or "."
         return Path(raw).expanduser()
 
     @property
     def conflict(self) -> Conflict:
+        if self.to_browser:
+            return Conflict.KEEP_BOTH  # the staging folder: two names alike both go
         pressed = self.query_one("#download-conflict", RadioSet).pressed_button
         button_id = pressed.id if pressed is not None else None
         return {
@@ -89,6 +125,17 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
     def _conflict_changed(self) -> None:
         self._replan()
 
+    @on(RadioSet.Changed, "#download-where")
+    def _where_changed(self) -> None:
+        self._show_destination()
+        if not self.to_browser:
+            self.query_one("#download-folder", Input).focus()
+
+    def _show_destination(self) -> None:
+        """The folder and the question about existing files are for the server only."""
+        for widget in self.query(".on-server"):
+            widget.display = not self.to_browser
+
     def _replan(self) -> None:
         folder = self.folder
         error = self.query_one("#download-error", Label)
@@ -103,7 +150,9 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
         for item in self.planned:
             if listing:
                 listing.append("\n")
-            listing.append(safe_text(item.path.name, max_len=70))
+            # In the browser, the name the browser is given (tui/browser.py).
+            name = browser_filename(item.path.name) if self.to_browser else item.path.name
+            listing.append(safe_text(name, max_len=70))
             if item.exists:
                 existing += 1
                 action = {
@@ -122,6 +171,16 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
         total = sum(size or 0 for size in sizes)
         free = free_space(folder)
         note = Text()
+        if self.to_browser:
+            # Each file is downloaded and checked on the server, then handed over.
+            note.append("On the server until your browser has it: "
+                        f"{total_size(sizes) if sizes else human_size(0)}")
+            if free is not None:
+                note.append(f" · {human_size(free)} free")
+                if free < total:
+                    note.append(" · NOT ENOUGH SPACE", style="bold red")
+            self.query_one("#download-space", Label).update(note)
+            return
         if not folder.exists():
             note.append("The folder does not exist; it will be created. ", style="yellow")
         elif not folder.is_dir():
@@ -140,6 +199,13 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
     def _confirm(self) -> None:
         folder = self.folder
         error = self.query_one("#download-error", Label)
+        if self.to_browser:
+            if not self.planned:
+                error.update("Nothing to download.")
+                return
+            planned = [replace(item, hand_off=BROWSER) for item in self.planned]
+            self.dismiss(DownloadRequest(folder=folder, planned=planned, conflict=self.conflict))
+            return
         if folder.exists() and not folder.is_dir():
             error.update(Text(f"{folder} is not a folder."))
             return

@@ -86,6 +86,7 @@ class ViewScreen(Screen[Any]):
 
         Over SSH a browser would start on the remote machine (perhaps a console one,
         inside this very terminal): there the link is shown in full and copied instead.
+        In a browser (`memories-tui serve`) the link opens in a new tab of that browser.
         """
         if not url:
             self.notify(f"The server gave no URL for this {what}.", timeout=4)
@@ -94,7 +95,7 @@ class ViewScreen(Screen[Any]):
             self.notify(f"Not opening {safe_text(url, max_len=60)}: not a web link.",
                         severity="warning", timeout=5, markup=False)
             return
-        if over_ssh():
+        if over_ssh() and not self.app.is_web:
             notes = self.app.copy_with_notes(url)
             self.notify("\n".join([f"{safe_text(url, max_len=1000)}\nCopied (over SSH, no "
                                    "browser is opened on the remote machine).", *notes]),

@@ -55,6 +55,8 @@ def job_status_text(job: DownloadJob) -> Text:
             text.append(f"  {human_size(int(job.speed))}/s")
             if job.eta is not None:
                 text.append(f"  ETA {duration_hms(int(job.eta))}")
+        if job.hand_off_note:  # where a file for the browser is (tui/browser.py)
+            text.append(f"  {job.hand_off_note}", style="bold")
     elif job.error:
         style = "red" if job.state is JobState.FAILED else ""
         text.append(safe_text(job.error, max_len=80), style=style)
@@ -153,6 +155,8 @@ class DownloadsPanel(ScrollView, can_focus=True):
 
     def _announce(self, job: DownloadJob) -> None:
         name = safe_text(job.path.name, max_len=60)
+        if job.state is JobState.DONE and job.hand_off:
+            return  # not saved here: the hand-off says when the browser has it
         if job.state is JobState.DONE:
             self.notify(f"Saved {name} ({human_size(job.received)}).", title="Download",
                         timeout=5, markup=False)
