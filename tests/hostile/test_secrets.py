@@ -54,8 +54,10 @@ async def test_the_key_never_shows_whatever_the_server_does(tmp_path, caplog):
     caplog.set_level(logging.DEBUG)  # httpx and httpcore too, down to their traces
     server = FakeServer(seed=1, api_key="sk-the-key-the-server-wants-0000")
     server.start()
+    # The local index off: its sync's requests would take the faults pushed below for
+    # the user's own (what it shows of an error is the client's masked message too).
     world_readable_env(tmp_path, api_key=TEST_KEY, base_url=server.base_url, rate_limit="0",
-                       prefetch="0", download_dir=str(tmp_path / "videos"))
+                       prefetch="0", download_dir=str(tmp_path / "videos"), index="0")
     settings, warnings = load_settings(cwd=tmp_path, environ={})
     app = with_instant_backoff(MemoriesApp(settings, clock=fixed_clock(FIXED_NOW),
                                            warnings=warnings))
