@@ -118,6 +118,19 @@ def test_search_finds_any_part_of_a_name_whatever_its_case_and_accents(store, li
         assert sorted(v.video_no for v in found) == sorted(sao)
 
 
+def test_a_closed_store_raises_and_leaves_its_file_alone(tmp_path, library_videos):
+    path = tmp_path / "index.sqlite3"
+    store = IndexStore(path)
+    fill(store, library_videos[:100])
+    store.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        store.count()  # a late caller (a view, a thread) after the app closed it
+    assert store.recovered is None
+    assert not list(tmp_path.glob("*.broken-*"))
+    with IndexStore(path) as again:
+        assert again.count() == 100
+
+
 def test_search_text_is_never_sql(store):
     for typed in ("%", "_", "' OR 1=1 --", '"; DROP TABLE videos; --', "\\"):
         found, total = store.query(IndexFilters(name_part=typed), limit=10_000)

@@ -534,11 +534,12 @@ class IndexStore:
 
     def _guarded(self, action: Callable[[sqlite3.Connection], T]) -> T:
         """Run `action`; if the file turns out to be corrupt, rebuild it and run it again
-        on the empty index. "Busy" and "locked" are not corruption: they are raised."""
+        on the empty index. "Busy" and "locked" are not corruption: they are raised; nor
+        is a call on a closed store (a ProgrammingError), which must not move the file."""
         with self._lock:
             try:
                 return action(self._db)
-            except sqlite3.OperationalError:
+            except (sqlite3.OperationalError, sqlite3.ProgrammingError):
                 raise
             except sqlite3.DatabaseError as exc:
                 self._rebuild(exc)
