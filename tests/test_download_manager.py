@@ -292,9 +292,9 @@ async def test_cancelling_a_queued_job_and_a_running_one(tmp_path):
     assert third.state is JobState.DONE
     assert files(tmp_path) == {third.path.name: expected_bytes(ids[2], videos[2].size)}
     assert seen.states(first.job_id) == ["queued", "downloading", "cancelled"]
-    # The cancelled jobs' names are free again: the same video can take its own name.
-    assert [j.path for j in manager.enqueue(plan_downloads(videos[:1], tmp_path), "default",
-                                            Conflict.SKIP)] == [first.path]
+    # The cancelled jobs' names are free again: the same videos can take their own names.
+    assert [j.path for j in manager.enqueue(plan_downloads(videos[:2], tmp_path), "default",
+                                            Conflict.SKIP)] == [first.path, second.path]
 
 
 async def test_cancel_all_and_aclose_leave_no_partial_file(tmp_path):
@@ -467,3 +467,97 @@ def test_planning_names_each_video_once_and_says_what_exists(tmp_path):
     planned = plan_downloads([a, a, b, a], tmp_path)
     assert [(p.video.video_no, p.path.name, p.exists) for p in planned] == [
         ("VI1", "a-VI1.mp4", False), ("VI2", "b-VI2.mp4", True)]
+
+
+async def test_jobs_cancelled_before_they_ever_ran_end_cancelled(fake_server, client, tmp_path):
+    """Cancelled at once, before their tasks had a turn: each ends cancelled (not
+    queued for ever), waiting for them raises nothing, and a job that had finished
+    before keeps its state."""
+    ids = fake_server.library.small_video_ids(limit=3)
+    videos = [listed(fake_server, v) for v in ids]
+    manager = DownloadManager(client)
+    (done,) = manager.start(plan_downloads(videos[:1], tmp_path), "default", Conflict.SKIP)
+    await manager.wait_idle()
+    one, two = manager.start(plan_downloads(videos[1:], tmp_path), "default", Conflict.SKIP)
+    assert manager.cancel(one.job_id)
+    await manager.wait_idle()
+    three, four = manager.start(plan_downloads(videos[1:], tmp_path), "default",
+                                Conflict.OVERWRITE)
+    manager.cancel_all()
+    await manager.wait_idle()
+    assert [j.state for j in (done, one, two, three, four)] == [
+        JobState.DONE, JobState.CANCELLED, JobState.DONE, JobState.CANCELLED,
+        JobState.CANCELLED]
+    assert files(tmp_path) == {done.path.name: expected_bytes(ids[0], videos[0].size),
+                               two.path.name: expected_bytes(ids[2], videos[2].size)}
+
+
+async def test_a_full_disk_fails_that_file_in_words_and_leaves_no_partial_file(
+        fake_server, client, tmp_path, monkeypatch, caplog):
+    real_open = downloads_module._open_part
+
+    class FullDisk:
+        """A `.part` file on a disk that fills up at the first write."""
+
+        def __init__(self, handle) -> None:
+            self._handle = handle
+
+        def write(self, data) -> int:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        def close(self) -> None:
+            self._handle.close()
+
+    monkeypatch.setattr(downloads_module, "_open_part", lambda part: FullDisk(real_open(part)))
+    video_no = fake_server.library.small_video_ids(limit=1)[0]
+    manager = DownloadManager(client)
+    (job,) = manager.start(plan_downloads([listed(fake_server, video_no)], tmp_path),
+                           "default", Conflict.SKIP)
+    await manager.wait_idle()
+    assert job.state is JobState.FAILED
+    assert job.error == f"The disk is full: no space left in {tmp_path.resolve()}."
+    assert files(tmp_path) == {}
+    assert [r.getMessage() for r in caplog.records] == [
+        f"Download of {video_no} failed: {job.error}"]
+
+
+async def test_a_leftover_partial_file_is_replaced_by_one_of_the_right_mode(
+        fake_server, client, tmp_path):
+    video_no = fake_server.library.small_video_ids(limit=1)[0]
+    (planned,) = plan_downloads([listed(fake_server, video_no)], tmp_path)
+    leftover = part_path(planned.path)
+    leftover.write_bytes(b"left by a crash")
+    leftover.chmod(0o777)
+    manager = DownloadManager(client)
+    (job,) = manager.start([planned], "default", Conflict.SKIP)
+    await manager.wait_idle()
+    assert job.state is JobState.DONE and not leftover.exists()
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(job.path.stat().st_mode) == 0o644 & ~umask
+
+
+async def test_the_speed_is_measured_as_the_download_goes(fake_server, client, tmp_path):
+    class Ticking:
+        """A clock that moves a second at each look: every progress report ends a
+        speed window."""
+
+        def __init__(self) -> None:
+            self.now = 0.0
+
+        def __call__(self) -> float:
+            self.now += 1.0
+            return self.now
+
+    video_no = fake_server.library.small_video_ids(limit=1)[0]
+    video = listed(fake_server, video_no)
+    manager = DownloadManager(client, clock=Ticking())
+    (job,) = manager.start(plan_downloads([video], tmp_path), "default", Conflict.SKIP)
+    await manager.wait_idle()
+    assert job.state is JobState.DONE
+    assert type(job.speed) is float and 0 < job.speed <= video.size
+
+
+def test_two_downloads_at_once_unless_told():
+    assert DownloadManager(client=None).concurrency == 2
+    assert DownloadManager(client=None, concurrency=0).concurrency == 1
