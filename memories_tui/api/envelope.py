@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from memories_tui.api.errors import (
+    _CONTROL_CHARS,
     AuthError,
     BadResponseError,
     MemoriesError,
@@ -43,8 +44,12 @@ def normalize_code(code: object) -> str | None:
         return str(code)
     if isinstance(code, float) and code.is_integer() and abs(code) < 1e9:
         return str(int(code))
-    if isinstance(code, str) and code.strip() and len(code) <= 64:
-        return code.strip()
+    if isinstance(code, str):
+        # As an error keeps it (errors.py): control characters are no part of a code,
+        # and one made of nothing else, or longer than any code, is not a code.
+        text = _CONTROL_CHARS.sub(" ", code).strip()
+        if text and len(text) <= 32:
+            return text
     return None
 
 
