@@ -210,6 +210,10 @@ async def test_the_title_counts_sizes_and_names_the_namespace():
         modal = await shown(pilot)
         assert texts(modal)[0] == "Delete 1 video (size unknown) from namespace “default”?"
         assert str(modal.query_one("#delete-button", Button).label) == "Delete 1"
+    app = Host(ConfirmDeleteModal(videos(2), "n" * 50))
+    async with app.run_test(size=SIZE) as pilot:
+        modal = await shown(pilot)
+        assert texts(modal)[0] == f"Delete 2 videos (3.0 MB) from namespace “{'n' * 39}…”?"
 
 
 async def test_every_video_is_listed_by_name_and_id():

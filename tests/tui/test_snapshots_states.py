@@ -196,3 +196,15 @@ class TestNarrow:
             await settle(pilot)
 
         assert snap_compare(app, terminal_size=NARROW, run_before=run_before)
+
+
+class TestDeleteCount:
+    def test_a_wrong_count_leaves_delete_locked(self, snap_compare, app):
+        """Twelve videos: the count field, a wrong count typed, Delete still disabled."""
+
+        async def run_before(pilot):
+            await settle(pilot)
+            await pilot.press(*["space"] * 12, "d", "y", "1", "1")
+            await settle(pilot)
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
