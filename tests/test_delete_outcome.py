@@ -13,8 +13,14 @@ import asyncio
 import pytest
 
 from memories_tui.api.client import MemoriesClient
-from memories_tui.services.deletes import DeleteOutcome, DeleteProgress, DeleteService, listed
-from memories_tui.services.library import LibraryService
+from memories_tui.services.deletes import (
+    DeleteBusyError,
+    DeleteOutcome,
+    DeleteProgress,
+    DeleteService,
+    listed,
+)
+from memories_tui.services.library import LibraryService, VideoQuery
 
 KEY = "sk-test-abcdefghijklmnop"
 
@@ -90,15 +96,21 @@ def requests_to(server, path: str) -> list:
 
 async def test_a_delete_in_another_namespace_is_sent_and_checked_there(fake_server, client):
     ids = fake_server.library.ids("team-a")[:2]
+    library = LibraryService(client)
+    before = await library.fetch_page(VideoQuery(size=50, unique_id="team-a"))
+    assert set(ids) <= {v.video_no for v in before.videos}
     fake_server.faults.push("cut", path="/delete_videos")  # acted, then the answer was lost
     names = {ids[0]: "first"}
-    outcome = await DeleteService(LibraryService(client)).delete(ids, "team-a", names=names)
+    outcome = await DeleteService(library).delete(ids, "team-a", names=names)
     (delete,) = requests_to(fake_server, "/delete_videos")
     assert delete.query["unique_id"] == "team-a" and delete.body == ids
     assert {r.body["unique_id"] for r in requests_to(fake_server, "/list_videos")} == {"team-a"}
     assert outcome.deleted == tuple(ids) and outcome.checked
     assert outcome.sentences() == [("deleted", "Deleted 2 videos.")]
     assert outcome.names == names
+    # That namespace's cached page is not trusted any more: it is asked for again.
+    after = await library.fetch_page(VideoQuery(size=50, unique_id="team-a"))
+    assert not set(ids) & {v.video_no for v in after.videos}
 
 
 async def test_a_key_rejected_mid_way_after_an_unclear_chunk(fake_server, client):
@@ -145,3 +157,89 @@ async def test_waiting_for_a_running_delete_gives_its_outcome(fake_server, clien
     assert outcome is not None and outcome is await running
     assert outcome.failed == tuple(ids)  # the check found it still there
     assert await service.wait_idle() is outcome
+
+
+def test_chunks_are_between_one_and_a_hundred_ids():
+    library = LibraryService(None)  # no request is made here
+    assert DeleteService(library, chunk_size=0).chunk_size == 1
+    assert DeleteService(library, chunk_size=500).chunk_size == 100
+    assert DeleteService(library).chunk_size == 100
+
+
+async def test_one_id_a_chunk_each_sent_once_blanks_left_out(fake_server, client):
+    ids = fake_server.library.ids()[:2]
+    service = DeleteService(LibraryService(client), chunk_size=1)
+    outcome = await service.delete([" ", "", f" {ids[0]} ", ids[1], ids[0]], "default")
+    assert [r.body for r in requests_to(fake_server, "/delete_videos")] == [[ids[0]], [ids[1]]]
+    assert outcome.deleted == tuple(ids)
+
+
+async def test_a_second_delete_meanwhile_is_refused_in_words(fake_server, client):
+    service = DeleteService(LibraryService(client))
+    fake_server.faults.push("stall", path="/delete_videos")
+    first = asyncio.ensure_future(service.delete(fake_server.library.ids()[:1], "default"))
+    await asyncio.sleep(0)  # it has taken the lock and sent nothing yet
+    assert service.running
+    with pytest.raises(DeleteBusyError) as info:
+        await service.delete(fake_server.library.ids()[1:2], "default")
+    assert str(info.value) == "A delete is already running; wait for it to finish."
+    await first
+
+
+async def test_a_rate_limit_to_the_end_is_not_deleted_and_says_why(fake_server, caplog):
+    ids = fake_server.library.ids()[:2]
+    fake_server.faults.push("429", count=3, path="/delete_videos")
+
+    async def instant(_seconds: float) -> None:
+        return None
+
+    async with MemoriesClient(KEY, fake_server.base_url, rate_limit=None, max_retries=2,
+                              sleep=instant) as client:
+        outcome = await DeleteService(LibraryService(client)).delete(ids, "default")
+    assert len(requests_to(fake_server, "/delete_videos")) == 3
+    assert outcome.failed == tuple(ids) and not outcome.checked and not outcome.stopped
+    sentence = ("2 not deleted (The Memories.ai rate limit was reached; try again in a "
+                f"moment): {ids[0]}, {ids[1]}.")
+    assert outcome.sentences() == [("failed", sentence)]
+    # What did not go is also written to the log; what went is not.
+    assert [r.getMessage() for r in caplog.records
+            if r.name == "memories_tui.services.deletes"] == [f"Delete: {sentence}"]
+
+
+async def test_stopping_during_an_unclear_chunk_leaves_it_unknown_and_the_rest_unsent(
+        fake_server, client):
+    ids = fake_server.library.ids()[:2]
+    service = DeleteService(LibraryService(client), chunk_size=1)
+    fake_server.faults.push("stall", path="/delete_videos")  # the first: no answer at all
+    seen: list[DeleteProgress] = []
+    running = asyncio.ensure_future(service.delete(ids, "default", on_progress=seen.append))
+
+    async def sent() -> None:
+        while not requests_to(fake_server, "/delete_videos"):
+            await asyncio.sleep(0.005)
+
+    await asyncio.wait_for(sent(), timeout=10)
+    service.request_stop()  # the user quits while the first chunk waits for its answer
+    outcome = await running
+    assert len(requests_to(fake_server, "/delete_videos")) == 1
+    assert outcome.unknown == (ids[0],) and outcome.not_sent == (ids[1],)
+    assert outcome.stopped and outcome.total == 2
+    assert seen == [DeleteProgress(0, 2), DeleteProgress(1, 2),
+                    DeleteProgress(1, 2, checking=True)]
+
+
+async def test_a_bug_mid_delete_keeps_the_names_for_its_sentences(fake_server, client,
+                                                                  monkeypatch):
+    ids = fake_server.library.ids()[:1]
+    service = DeleteService(LibraryService(client))
+    fake_server.faults.push("cut", path="/delete_videos")
+
+    async def broken(*_args, **_kwargs) -> bool:
+        raise ZeroDivisionError("planted")
+
+    monkeypatch.setattr(service.library, "is_present", broken)
+    with pytest.raises(ZeroDivisionError):
+        await service.delete(ids, "default", names={ids[0]: "my clip"})
+    outcome = service.last_outcome
+    assert outcome is not None and outcome.unknown == tuple(ids)
+    assert "my clip" in outcome.sentences()[0][1]
