@@ -248,8 +248,8 @@ async def test_delete_dedupes_and_skips_empty_input(scripted, make_client):
     async with make_client(scripted.base_url) as client:
         empty = await client.delete_videos([])
         assert empty.chunks == () and scripted.requests == []
-        report = await client.delete_videos(["VI1", "VI2", "VI1", "", "VI2", "VI3"])
-        with pytest.raises(TypeError):
+        report = await client.delete_videos(["VI1", "VI2", "VI1", "", " ", " VI2 ", "VI3"])
+        with pytest.raises(TypeError, match="^delete_videos takes a list of ids, not one"):
             await client.delete_videos("VI1")
     assert scripted.requests[0].json() == ["VI1", "VI2", "VI3"]
     assert scripted.requests[0].query == {"unique_id": "default"}
@@ -329,3 +329,31 @@ async def test_delete_is_resent_when_the_connection_never_opened(make_client):
     assert len(sleep.waits) == 2  # resent twice: nothing could have reached the server
     error = report.chunks[0].error
     assert isinstance(error, NetworkError) and error.maybe_applied is False
+
+
+async def test_without_a_key_nothing_is_sent_and_the_error_says_what_to_do(scripted,
+                                                                          make_client):
+    async with make_client(scripted.base_url, api_key="") as client:
+        for call in (client.list_videos(), client.delete_videos(["VI1"])):
+            try:
+                result = await call
+            except AuthError as exc:
+                error = exc
+            else:
+                (chunk,) = result.chunks
+                error = chunk.error
+            assert isinstance(error, AuthError)
+            assert error.message == (
+                "No API key is set: nothing was sent. Set one with MEMORIES_API_KEY or "
+                "--api-key, or try memories-tui --demo.")
+    assert scripted.requests == []
+
+
+async def test_a_failed_delete_chunk_is_logged_with_its_size_and_reason(scripted, make_client,
+                                                                       caplog):
+    scripted.push(Reply(status=500))
+    async with make_client(scripted.base_url, sleep=SleepRecorder()) as client:
+        report = await client.delete_videos(["VI1", "VI2"])
+    (chunk,) = report.chunks
+    assert [r.getMessage() for r in caplog.records if r.name == "memories_tui.api"
+            and r.levelname == "WARNING"] == [f"Deleting 2 videos failed: {chunk.error.message}"]
