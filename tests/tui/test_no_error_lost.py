@@ -134,7 +134,9 @@ async def test_quitting_with_downloads_and_a_delete_asks_then_waits(fake_server,
 
     fake_server.faults.push("stall-body", path="/download")
     fake_server.faults.push("stall", path="/delete_videos")
-    app = hostile_app(fake_server.base_url, timeout=SHORT_TIMEOUT, download_dir=tmp_path)
+    # Three times the short timeout: the stalled download must still be running when the
+    # delete has started, on a busy machine too (each Pilot step can take a while).
+    app = hostile_app(fake_server.base_url, timeout=3 * SHORT_TIMEOUT, download_dir=tmp_path)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("s")
