@@ -8,6 +8,9 @@ reported as possibly applied, and cost no backoff wait; a read may be resent.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import pytest
 
 from memories_tui.api import NetworkError, RequestTimeout
@@ -104,7 +107,8 @@ async def test_a_delete_whose_connection_timed_out_was_never_sent(
 
 
 async def test_a_read_cut_on_a_reused_connection_is_resent_once_and_succeeds(
-        raw_server, make_client):
+        raw_server, make_client, caplog):
+    caplog.set_level(logging.INFO, logger="memories_tui.api")
     server = raw_server(answer(envelope(VIDEO)), hang_up(), answer(envelope(VIDEO)))
     sleep = SleepRecorder()
     async with make_client(server.base_url, sleep=sleep, retry_network_errors=False) as client:
@@ -113,6 +117,40 @@ async def test_a_read_cut_on_a_reused_connection_is_resent_once_and_succeeds(
     assert video.video_no == "VI1"
     assert [r.connection for r in server.requests] == [1, 1, 2]
     assert sleep.waits == []  # at once: no backoff, no "retrying" in the header
+    assert [r.getMessage() for r in caplog.records if r.name == "memories_tui.api"] == [
+        f"GET /get_private_video_details: the reused connection was closed (The connection "
+        f"to 127.0.0.1:{server.port} was cut off.); sending again."]
+
+
+async def test_the_resend_on_a_new_connection_does_not_wait_for_a_turn(raw_server,
+                                                                      make_client):
+    """Paced at 1 request/s: the second call waits for its turn once; its resend, on a
+    new connection right after the cut, is the same turn."""
+    from memories_tui.api.pacing import RequestPacer
+
+    server = raw_server(answer(envelope(VIDEO)), hang_up(), answer(envelope(VIDEO)))
+    sleep = SleepRecorder()
+    async with make_client(server.base_url, sleep=sleep, rate_limit=1.0,
+                           retry_network_errors=False) as client:
+        client._pacer = RequestPacer(1.0, clock=lambda: 100.0)  # a clock that stands still
+        await client.get_private_video("VI1")
+        await client.get_private_video("VI1")
+    assert [r.connection for r in server.requests] == [1, 1, 2]
+    assert sleep.waits == [pytest.approx(1.1)]
+
+
+async def test_a_resend_cut_again_on_another_kept_connection_is_reported(raw_server,
+                                                                        make_client):
+    """Two kept-alive connections, both closed by the server as they are reused: the
+    read is resent once (on the other one), then reported, never a third time."""
+    server = raw_server(answer(envelope(VIDEO)), answer(envelope(VIDEO)), hang_up(),
+                        hang_up(), answer(envelope(VIDEO)))
+    async with make_client(server.base_url, retry_network_errors=False) as client:
+        await asyncio.gather(client.get_private_video("VI1"), client.get_private_video("VI1"))
+        assert server.connections == 2
+        with pytest.raises(NetworkError, match="cut off"):
+            await client.get_private_video("VI1")
+    assert len(server.requests) == 4 and server.connections == 2
 
 
 async def test_a_read_cut_again_after_its_resend_is_reported(raw_server, make_client):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 
@@ -357,3 +358,29 @@ async def test_a_failed_delete_chunk_is_logged_with_its_size_and_reason(scripted
     (chunk,) = report.chunks
     assert [r.getMessage() for r in caplog.records if r.name == "memories_tui.api"
             and r.levelname == "WARNING"] == [f"Deleting 2 videos failed: {chunk.error.message}"]
+
+
+async def test_an_answer_cut_or_stalled_mid_body_names_the_server(scripted, make_client):
+    scripted.push(Reply(chunks=[b'{"code": "0000", "data": {'], cut=True),
+                  Reply(chunks=[b'{"code": "0000"'], content_length=500, stall_after=5))
+    where = scripted.base_url.removeprefix("http://")
+    async with make_client(scripted.base_url, timeout=0.3, sleep=SleepRecorder(),
+                           retry_network_errors=False) as client:
+        with pytest.raises(NetworkError) as cut:
+            await client.list_videos()
+        with pytest.raises(RequestTimeout) as stalled:
+            await client.list_videos()
+    assert cut.value.message == f"The connection to {where} was cut off."
+    assert stalled.value.message == f"{where} did not answer within 0.3 s."
+
+
+async def test_each_retry_is_logged_with_its_reason_and_wait(scripted, make_client, caplog):
+    caplog.set_level(logging.INFO, logger="memories_tui.api")
+    scripted.push(Reply(status=503), Reply(json=PAGE))
+    async with make_client(scripted.base_url, sleep=SleepRecorder(), backoff_base=2.0) as client:
+        client._backoff = BackoffPolicy(max_retries=5, base=2.0)
+        await client.list_videos()
+    (record,) = [r for r in caplog.records if r.name == "memories_tui.api"]
+    message = record.getMessage()
+    assert message.startswith("POST /list_videos failed (The server answered 503 Service "
+                              "Unavailable") and "; retry 1 of 5 in 2." in message
