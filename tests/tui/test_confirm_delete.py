@@ -154,7 +154,7 @@ async def test_up_to_ten_y_deletes_at_once(count):
         assert app.answers == [True]
 
 
-@pytest.mark.parametrize("count", [11, 12, 1000])
+@pytest.mark.parametrize("count", [11, 12])
 async def test_more_than_ten_need_the_count_and_nothing_else(count):
     app = Host(ConfirmDeleteModal(videos(count), "default"))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -175,9 +175,6 @@ async def test_more_than_ten_need_the_count_and_nothing_else(count):
             assert delete.disabled and app.answers == [], wrong
         await pilot.press("y")  # in the field, y is a letter typed, not a confirmation
         assert app.answers == []
-        field.value = f"{count:,}"  # as the title writes it: 1,000
-        await pilot.pause()
-        assert not delete.disabled
         field.value = f" {count} "
         await pilot.pause()
         assert not delete.disabled
@@ -205,6 +202,10 @@ async def test_the_title_counts_sizes_and_names_the_namespace():
         title = texts(modal)[0]
         assert title == "Delete 1,234 videos (2.5 GB) from namespace “team-[b]a␛”?"
         assert str(modal.query_one("#delete-button", Button).label) == "Delete 1,234"
+        # The count may be typed as the title writes it.
+        modal.query_one("#delete-count", Input).value = "1,234"
+        await pilot.pause()
+        assert not modal.query_one("#delete-button", Button).disabled
     app = Host(ConfirmDeleteModal(videos(1, size=None), "default"))
     async with app.run_test(size=SIZE) as pilot:
         modal = await shown(pilot)
