@@ -488,6 +488,7 @@ async def test_jobs_cancelled_before_they_ever_ran_end_cancelled(fake_server, cl
     assert [j.state for j in (done, one, two, three, four)] == [
         JobState.DONE, JobState.CANCELLED, JobState.DONE, JobState.CANCELLED,
         JobState.CANCELLED]
+    assert three.path == one.path  # the name one had promised was free again
     assert files(tmp_path) == {done.path.name: expected_bytes(ids[0], videos[0].size),
                                two.path.name: expected_bytes(ids[2], videos[2].size)}
 
@@ -561,3 +562,24 @@ async def test_the_speed_is_measured_as_the_download_goes(fake_server, client, t
 def test_two_downloads_at_once_unless_told():
     assert DownloadManager(client=None).concurrency == 2
     assert DownloadManager(client=None, concurrency=0).concurrency == 1
+
+
+def test_a_hand_off_is_carried_to_the_job_and_its_change_always_reported():
+    """A file planned for the browser keeps that to the end (tui/browser.py takes it
+    from there); a change after the job ended is told at once, however recent the last
+    report."""
+    from memories_tui.services.downloads import PlannedFile
+
+    clock, seen = Clock(5.0), Seen()
+    manager = DownloadManager(client=None, clock=clock, on_update=seen)
+    video = Video("VI1", "clip", "PARSE", 1, 10, None, None)
+    (job,) = manager.enqueue([PlannedFile(video, Path("/x/clip-VI1.mp4"), False, "browser")],
+                             "default", Conflict.SKIP)
+    assert job.hand_off == "browser"
+    (plain,) = manager.enqueue([PlannedFile(video, Path("/x/other.mp4"), False)], "default",
+                               Conflict.SKIP)
+    assert plain.hand_off == ""
+    manager._report(job, force=True)
+    job.hand_off_note = "taken by the browser"
+    manager.changed(job)
+    assert len(seen.reports) == 2 and seen.reports[-1][0] == job.job_id
