@@ -94,11 +94,14 @@ def requests_to(server, path: str) -> list:
     return [r for r in server.requests if r.path.endswith(path)]
 
 
-async def test_a_delete_in_another_namespace_is_sent_and_checked_there(fake_server, client):
+async def test_a_delete_in_another_namespace_is_sent_and_checked_there(fake_server, client,
+                                                                      caplog):
     ids = fake_server.library.ids("team-a")[:2]
     library = LibraryService(client)
     before = await library.fetch_page(VideoQuery(size=50, unique_id="team-a"))
     assert set(ids) <= {v.video_no for v in before.videos}
+    await library.fetch_details(ids[0], "team-a")
+    assert library.cached_details(ids[0], "team-a") is not None
     fake_server.faults.push("cut", path="/delete_videos")  # acted, then the answer was lost
     names = {ids[0]: "first"}
     outcome = await DeleteService(library).delete(ids, "team-a", names=names)
@@ -108,9 +111,12 @@ async def test_a_delete_in_another_namespace_is_sent_and_checked_there(fake_serv
     assert outcome.deleted == tuple(ids) and outcome.checked
     assert outcome.sentences() == [("deleted", "Deleted 2 videos.")]
     assert outcome.names == names
-    # That namespace's cached page is not trusted any more: it is asked for again.
+    # That namespace's cached page and details are not trusted any more.
+    assert library.cached_details(ids[0], "team-a") is None
     after = await library.fetch_page(VideoQuery(size=50, unique_id="team-a"))
     assert not set(ids) & {v.video_no for v in after.videos}
+    # All went: nothing for the log (what did not go is written there, see below).
+    assert not [r for r in caplog.records if r.name == "memories_tui.services.deletes"]
 
 
 async def test_a_key_rejected_mid_way_after_an_unclear_chunk(fake_server, client):
