@@ -108,8 +108,11 @@ SORT_COLUMNS: dict[str, _Sort] = {
     "created": _Sort(("created",), "created IS NULL"),
     # Ready, in progress, failed, unknown; within a class by spelling.
     "status": _Sort(("klass", "status"), "status IS NULL"),
-    # The order List Videos gave (no index: deep pages are slower).
-    "listing": _Sort(("position",), indexed=False),
+    # The order List Videos gave. Indexed although a shift of the listing (one new
+    # upload) moves every row's position: a full pass then rewrites both indexes' entries
+    # (+0.1 s for 100,000 rows), but a name typed in the listing's order reads a page's
+    # matches off the index instead of testing every row (10 ms at 100,000 videos).
+    "listing": _Sort(("position",)),
     # By video id (the primary key's own index serves it).
     "id": _Sort(("video_no",), indexed=False),
 }

@@ -87,6 +87,29 @@ async def test_typing_part_of_a_name_shows_matches_with_no_request_per_key(fake_
                     "the stats line")
 
 
+async def test_a_name_longer_than_the_field_keeps_its_end_in_view(fake_server):
+    # The name field stores its text's width without a layout of the screen (see
+    # NameField): the field must still scroll to the cursor as a long name is typed.
+    app = make_app(fake_server.base_url, index=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await index_ready(pilot)
+        name_field = app.screen.query_one("#name-filter")
+        await pilot.press("slash")
+        typed = "a very long beginning that cannot fit then the end xyz"
+        await type_text(pilot, typed)
+        await pilot.pause()
+        assert name_field.value == typed
+        assert len(typed) > name_field.content_region.width
+        line = screen_text(app).splitlines()[name_field.content_region.y]
+        assert "the end xyz" in line  # the end is shown, where the cursor is
+        assert "a very long" not in line  # the start scrolled away
+        # Home brings the start back.
+        await pilot.press("home")
+        await pilot.pause()
+        line = screen_text(app).splitlines()[name_field.content_region.y]
+        assert "a very long" in line
+
+
 async def test_sorting_by_size_shows_the_largest_video_of_the_library_first(fake_server):
     app = make_app(fake_server.base_url, index=True)
     async with app.run_test(size=SIZE) as pilot:

@@ -18,6 +18,7 @@ from datetime import date
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import Input
@@ -72,6 +73,22 @@ PART_TOOLTIP = ("Filters as you type: any part of the name, ignoring case and ac
                 "(the local index answers; nothing is sent to the server)")
 
 
+class NameField(Input):
+    """The name field: an `Input` whose typing repaints the field, not the screen.
+
+    Textual's Input sets its virtual size (its text's width) at every change, and that
+    reactive asks for a layout of the whole screen: 3-8 ms a key at 120x40, before the
+    rows a name typed into the local index selects can be drawn. The field's width is
+    set by the filter row, never by its text, so the virtual size is stored without a
+    layout; the Input then finds it unchanged. The risk, if Textual's Input changes how
+    it scrolls: a long name's cursor scrolling out of view (a test types one).
+    """
+
+    def _watch_value(self, value: str) -> None:
+        self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
+        super()._watch_value(value)
+
+
 class FilterBar(Horizontal):
     """Posts `FilterBar.Changed` when a filter is applied (enter, or a status step),
     `NamespaceWanted` when the namespace field first gets focus and
@@ -114,7 +131,8 @@ class FilterBar(Horizontal):
         self.index_mode = False
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=EXACT_PLACEHOLDER, id="name-filter", tooltip=EXACT_TOOLTIP)
+        yield NameField(placeholder=EXACT_PLACEHOLDER, id="name-filter",
+                        tooltip=EXACT_TOOLTIP)
         yield OptionCycle(STATUS_OPTIONS, "", id="status-filter",
                           tooltip="Status filter: ←/→, space or a click to change")
         yield Input(placeholder="Exact video id (enter)", id="id-filter")
