@@ -118,6 +118,39 @@ async def test_filter_by_name_and_status(fake_server):
             screen.query_one("#filter-summary").render())
 
 
+async def test_the_scrollbar_follows_pages_of_other_lengths(fake_server):
+    # The table skips Textual's scrollbar update at layouts that change nothing of its
+    # own (VideoTable._size_updated): a page of another length must still update it.
+    app = make_app(fake_server.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        table = screen.query_one(VideoTable)
+
+        def scrollbar() -> tuple[bool, int]:
+            bar = table.vertical_scrollbar
+            return table.show_vertical_scrollbar, bar.window_virtual_size
+
+        assert scrollbar() == (True, table.virtual_size.height)
+        full_height = table.virtual_size.height
+        name = name_to_type(fake_server.library)
+        await pilot.press("slash", *name, "enter")
+        await wait_for_workers(app)
+        await pilot.pause()
+        assert 0 < table.row_count < 10
+        assert scrollbar()[0] is False  # a few rows fit: no scrollbar
+        await pilot.press("escape")
+        await wait_for_workers(app)
+        await pilot.pause()
+        assert table.row_count == 50
+        assert scrollbar() == (True, full_height)
+        # Opening the details (a layout of the screen) leaves it as it is.
+        table.focus()
+        await pilot.press("i")
+        await wait_for_workers(app)
+        await pilot.pause()
+        assert scrollbar() == (True, full_height)
+
+
 async def test_detail_pane_fills_in(fake_server):
     app = make_app(fake_server.base_url)
     async with app.run_test(size=SIZE) as pilot:

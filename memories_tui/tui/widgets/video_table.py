@@ -212,6 +212,24 @@ class VideoTable(ScrollView, can_focus=True):
         Binding("shift+down", "extend_down", "Extend the selection down", show=False),
     ]
 
+    #: (size, container size, virtual size) at the last layout that updated the scrollbars.
+    _laid_out: tuple[Size, Size, Size] | None = None
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        # Textual's ScrollView compares the compositor's virtual size (the visible
+        # region's) with its own (the rows'): they always differ, so every layout of the
+        # screen, even one for a widget elsewhere, repaints this table's scrollbar, 32
+        # rows of terminal output at 120x40 (2.6 KB each time the detail pane opens or
+        # changes height). Skipped while the table's size and rows are what the last
+        # layout saw. The risk, if ScrollView changes: a scrollbar that does not follow
+        # a new page (tests switch pages of different lengths and check it).
+        key = (size, container_size, self.virtual_size)
+        if key == self._laid_out:
+            return False
+        self._laid_out = key
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
     COMPONENT_CLASSES = {
         "video-table--header",
         "video-table--cursor",
