@@ -67,11 +67,33 @@ def _fault_spec(text: str) -> tuple[str, int, str | None]:
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (and exit 2), like every other refusal."""
 
+    #: Built without the subcommands: an error is the whole parser's to word.
+    partial = False
+
     def error(self, message: str) -> NoReturn:
+        if self.partial:
+            raise _NeedsWholeParser
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _NeedsWholeParser(Exception):
+    pass
+
+
+def _names_a_command(argv: Sequence[str]) -> bool:
+    """Whether `argv` may name a subcommand (or asks for help, which lists them)."""
+    from memories_tui.commands import GROUPS
+
+    names = {"fake-server", *GROUPS}
+    return any(word in names or word in ("-h", "--help") for word in argv)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser. Given the `argv` it will parse, and when that names no
+    subcommand (the TUI, the common case), it leaves the subcommands out: importing
+    their modules and building their parsers took ~20 ms of every start-up, before
+    page 1 could be asked for. A word of argv that happens to be a command's name (a
+    namespace called "videos") only brings the whole parser back."""
     parser = _Parser(
         prog="memories-tui",
         description="Browse and curate a Memories.ai video library in the terminal.",
@@ -110,6 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--demo-videos", type=int, default=DEMO_VIDEOS, help=argparse.SUPPRESS)
     parser.add_argument("--demo-seed", type=int, default=DEMO_SEED, help=argparse.SUPPRESS)
+    if argv is not None and not _names_a_command(argv):
+        parser.set_defaults(command=None)
+        parser.partial = True
+        return parser
 
     sub = parser.add_subparsers(dest="command", metavar="COMMAND",
                                 title="commands (none: open the TUI)")
@@ -213,8 +239,11 @@ def _sort_values_joined(argv: Sequence[str]) -> list[str]:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    args = build_parser().parse_args(_sort_values_joined(argv))
+    argv = _sort_values_joined(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser(argv).parse_args(argv)
+    except _NeedsWholeParser:  # "memories-tui vidoes": the message lists the commands
+        args = build_parser().parse_args(argv)
 
     if args.command == "fake-server":
         from memories_tui.fake.server import serve_forever

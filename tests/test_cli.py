@@ -158,6 +158,25 @@ def test_version_and_help_as_real_commands_load_nothing_heavy(tmp_path: Path) ->
     assert done.stderr.strip() == "[]"
 
 
+def test_the_tui_parser_leaves_the_subcommands_out_and_a_typo_still_lists_them(capsys) -> None:
+    # Starting the TUI builds no subcommand parser (start-up time); a mistyped command
+    # still gets the whole parser's message, which names every command.
+    tui = cli.build_parser(["--unique-id", "x"])
+    assert tui.parse_args(["--unique-id", "x"]).command is None
+    assert "fake-server" not in tui.format_help()
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["vidoes"])
+    assert exited.value.code == 2
+    line = assert_one_plain_line(capsys.readouterr().err)
+    assert "invalid choice: 'vidoes'" in line and "'videos'" in line and "'index'" in line
+    # A namespace that happens to be called like a command is still a namespace.
+    args = cli.build_parser(["--unique-id", "videos"]).parse_args(["--unique-id", "videos"])
+    assert args.command is None and args.unique_id == "videos"
+    # And a command is a command.
+    argv = ["videos", "list", "--limit", "1"]
+    assert cli.build_parser(argv).parse_args(argv).command == "videos"
+
+
 # --- a bad value elsewhere: a warning for the TUI to show --------------------------------
 
 
