@@ -5,14 +5,22 @@ tui/index.py); from then on the index serves them: names match any part as they 
 typed, sorting and the size and date filters cover the whole library, "select all
 matching" selects every video the filters match, and a line gives counts and sizes per
 status. Deletes and downloads still act only on the ids the user confirmed.
+
+This module holds the screen itself: its bindings (one list, for help and the keymap),
+its layout, loading and paging, filters, sorting, selection, and the message handlers
+(Textual registers `@on` handlers only for the classes of its own DOM types, so they
+stay here and call the parts). The parts are plain mixins, each in its own module:
+library_index.py (the table served from the local index, the counts line),
+library_details.py (the detail pane following the cursor, copy id, open URL),
+library_actions.py (the actions that ask first: delete, download, export, go to page,
+page size) and library_namespace.py (switching namespace). The modals are imported when
+first opened: start-up needs none.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -22,39 +30,33 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 from textual.worker import Worker, get_current_worker
 
-from memories_tui.api.errors import MemoriesError, NotFoundError
+from memories_tui.api.errors import MemoriesError
 from memories_tui.api.models import Video, VideoPage
 from memories_tui.api.status import StatusClass
-from memories_tui.config import PAGE_SIZE_RANGE
-from memories_tui.filenames import filename_part
 from memories_tui.format import total_size
 from memories_tui.safetext import safe_text
-from memories_tui.services.deletes import DeleteBusyError, DeleteOutcome, DeleteProgress
-from memories_tui.services.downloads import JobState
 from memories_tui.services.library import VideoQuery, first_query, page_count
-from memories_tui.tui.errors import describe_error
 from memories_tui.tui.screens.base import ViewScreen
+from memories_tui.tui.screens.library_actions import LibraryActionsMixin
+from memories_tui.tui.screens.library_details import LibraryDetailsMixin
+from memories_tui.tui.screens.library_index import LibraryIndexMixin, describe_stats
+from memories_tui.tui.screens.library_namespace import LibraryNamespaceMixin
 from memories_tui.tui.widgets.detail_pane import DetailPane
 from memories_tui.tui.widgets.downloads_panel import DownloadsPanel
-from memories_tui.tui.widgets.filter_bar import FilterBar, Filters, Ranges, describe_filters
+from memories_tui.tui.widgets.filter_bar import FilterBar, Filters, describe_filters
 from memories_tui.tui.widgets.key_bar import KeyBar
 from memories_tui.tui.widgets.pager import Pager
 from memories_tui.tui.widgets.status_header import StatusHeader
 from memories_tui.tui.widgets.video_table import SORTABLE, VideoTable
 
-if TYPE_CHECKING:
-    from memories_tui.services.index_store import ClassStats, IndexFilters
-    from memories_tui.tui.modals.download import DownloadRequest
+__all__ = ["FilterSummary", "LibraryScreen", "describe_stats"]
 
-# The modals are imported when first opened (see the actions): start-up needs none.
-
-DETAIL_REST = 0.25  # seconds the cursor must rest before private details are fetched
 PREFETCH_REST = 0.5  # seconds on a page before the next one is fetched ahead
-STATS_REST = 0.25  # seconds the filters must rest before the stats line is counted again
 NARROW_WIDTH = 110  # below this many columns the detail pane goes under the table
 
 
-class LibraryScreen(ViewScreen):
+class LibraryScreen(LibraryIndexMixin, LibraryDetailsMixin, LibraryActionsMixin,
+                    LibraryNamespaceMixin, ViewScreen):
     """Videos: page through the library, filter it, read details, delete and download."""
 
     VIEW_NAME = "Videos"
@@ -103,8 +105,9 @@ class LibraryScreen(ViewScreen):
         # with the page on screen (esc right after enter must undo the filter entered).
         self._loading: VideoQuery | None = None
         self._table_message = ""
-        #: Pages come from the complete local index (not the server).
+        #: Pages come from the complete local index (not the server): library_index.py.
         self.index_mode = False
+        # The counts line's timer, and the filters it last counted.
         self._stats_timer: Any = None
         self._stats_for: object = None
 
@@ -270,7 +273,7 @@ class LibraryScreen(ViewScreen):
         widget.update(Text(message))
         widget.display = bool(message)
 
-    # -- paging -------------------------------------------------------------------
+    # -- paging (go to page, page size: library_actions.py) -----------------------------
 
     @property
     def page_count(self) -> int:
@@ -299,89 +302,6 @@ class LibraryScreen(ViewScreen):
 
     def action_last_page(self) -> None:
         self._go_to_page(self.page_count)
-
-    def action_goto_page(self) -> None:
-        from memories_tui.tui.modals.prompt import PromptModal, int_validator
-
-        pages = self.page_count
-
-        def go(answer: str | None) -> None:
-            if answer:
-                self._go_to_page(int(answer.replace(",", "")))
-
-        self.app.push_screen(
-            PromptModal(
-                f"Go to page (1 – {pages:,})",
-                placeholder=str(self.query_state.page),
-                validate=int_validator(1, pages, "page"),
-            ),
-            go,
-        )
-
-    def action_page_size(self) -> None:
-        from memories_tui.tui.modals.prompt import PromptModal, int_validator
-
-        def apply(answer: str | None) -> None:
-            if answer:
-                size = int(answer.replace(",", ""))
-                self.app.remembered.update(page_size=size)
-                self.load_page(self.query_state.resized(size))
-
-        self.app.push_screen(
-            PromptModal(
-                "Rows per page",
-                value=str(self.query_state.size),
-                validate=int_validator(*PAGE_SIZE_RANGE, "page size"),
-                note="Large pages take longer to draw; 50 – 200 work well.",
-            ),
-            apply,
-        )
-
-    def action_export(self) -> None:
-        """Write the selection (or the page on screen) to a .csv or .json file."""
-        from memories_tui.tui.modals.prompt import PromptModal
-
-        videos = list(self.selected.values()) or list(self.table.videos)
-        if not videos:
-            self.notify("Nothing to export: the page is empty and nothing is selected.",
-                        timeout=3)
-            return
-        what = "selected" if self.selected else "on this page"
-        folder = self.app.settings.download_dir or Path.cwd()
-        stamp = self.app.clock().strftime("%Y%m%d-%H%M")
-        namespace = filename_part(self.query_state.unique_id)
-        default = folder / f"memories-{namespace}-{stamp}.csv"
-
-        def check(text: str) -> str | None:
-            if Path(text.strip()).suffix.lower() not in (".csv", ".json"):
-                return "Name a .csv or .json file."
-            return None
-
-        def chosen(answer: str | None) -> None:
-            if answer:
-                self._export(videos, Path(answer.strip()).expanduser())
-
-        self.app.push_screen(PromptModal(
-            f"Export {len(videos):,} {'video' if len(videos) == 1 else 'videos'} ({what})",
-            value=str(default), validate=check,
-            note="A .csv file for spreadsheets, .json for scripts; the API's field names."),
-            chosen)
-
-    @work(group="export", exit_on_error=False)
-    async def _export(self, videos: list[Video], path: Path) -> None:
-        from memories_tui.services.export import write_videos
-
-        try:
-            count = await asyncio.to_thread(write_videos, path, videos)
-        except ValueError as error:
-            self.notify(f"Not exported: {error}.", title="Export", severity="error",
-                        timeout=8, markup=False)
-            return
-        except OSError as error:
-            self.show_error(error, f"export to {path}", title="Export")
-            return
-        self.notify(f"Exported {count:,} {'video' if count == 1 else 'videos'} to {path}.",
-                    title="Export", timeout=8, markup=False)
 
     def action_refresh(self) -> None:
         highlighted = self.table.highlighted
@@ -419,59 +339,15 @@ class LibraryScreen(ViewScreen):
             # The rows followed the typing already: enter goes to them.
             self.table.focus()
 
-    # -- namespaces ---------------------------------------------------------------------
+    # -- namespaces (the switch: library_namespace.py) ----------------------------------
 
     @on(FilterBar.NamespaceWanted)
     def _namespaces_wanted(self) -> None:
         self.load_namespaces()
 
-    @work(group="namespaces", exclusive=True, exit_on_error=False)
-    async def load_namespaces(self) -> None:
-        """Read the known namespaces (once: the service keeps them) and offer them as
-        completions; only when the namespace field is first used, never at start-up."""
-        names = await self.app.library.load_namespaces()
-        if names is not None:
-            self.query_one(FilterBar).offer_namespaces(names)
-
     @on(FilterBar.NamespaceSubmitted)
     def _namespace_submitted(self, event: FilterBar.NamespaceSubmitted) -> None:
         self.check_namespace(event.name)
-
-    @work(group="namespace-check", exclusive=True, exit_on_error=False)
-    async def check_namespace(self, name: str) -> None:
-        """Switch to `name` if the server knows it; otherwise ask first (the server would
-        create it, and names are case-sensitive: a typo opens a new, empty one)."""
-        library = self.app.library
-        if library.namespace_is_known(name) is None and name != self.query_state.unique_id:
-            await library.load_namespaces()
-        if name == self.query_state.unique_id or library.namespace_is_known(name):
-            self._use_namespace(name)
-            return
-        from memories_tui.tui.modals.confirm_namespace import ConfirmNamespaceModal
-
-        def decided(use_it: bool | None) -> None:
-            if use_it:
-                self._use_namespace(name)
-            else:
-                self.query_one("#namespace", Input).focus()
-
-        self.app.push_screen(
-            ConfirmNamespaceModal(
-                name,
-                similar=library.similar_namespaces(name),
-                error=library.namespaces_error,
-            ),
-            decided,
-        )
-
-    def _use_namespace(self, name: str) -> None:
-        bar = self.query_one(FilterBar)
-        bar.use_namespace(name)
-        library = self.app.library
-        library.namespace_used(name)
-        if library.namespaces is not None:
-            bar.offer_namespaces(library.namespaces)
-        self._apply_filters(bar.filters)
 
     def _apply_filters(self, filters: Filters) -> None:
         namespace_changed = filters.unique_id != self.query_state.unique_id
@@ -511,190 +387,6 @@ class LibraryScreen(ViewScreen):
         self.query_one("#filter-summary", Static).update(
             Text(describe_filters(filters, index=self.index_mode)), layout=False)
 
-    # -- the local index ------------------------------------------------------------------
-
-    def _index_changed(self, _version: int) -> None:
-        # Later, not now: the namespace may be changing under this very call (the app
-        # opens the other namespace's index while the filters are being applied).
-        self.call_later(self._follow_index)
-
-    def _follow_index(self) -> None:
-        """The index opened, became complete, or its content changed: serve the table
-        from it (or from the server again), keeping the cursor on its video."""
-        ready = self.app.index.ready_for(self.query_state.unique_id)
-        highlighted = self.table.highlighted
-        keep = highlighted.video_no if highlighted else None
-        if ready != self.index_mode:
-            self._set_index_mode(ready)
-            if ready:
-                self._show_index_page(self.query_state, follow=self._cursor_to_follow())
-            else:
-                self.load_page(self.query_state.with_page(1), keep_cursor_on=keep)
-        elif ready and not self.query_state.video_no:
-            self._show_index_page(self.query_state, keep_cursor_on=keep)
-        self._show_index_line()
-
-    def _set_index_mode(self, on: bool) -> None:
-        self.index_mode = on
-        self.table.order_given = on
-        bar = self.query_one(FilterBar)
-        bar.set_index_mode(on)
-        if not on and bar.filters.ranges.any:
-            bar.set_ranges(Ranges())
-            self.notify("The size and date filters were cleared: they need the complete "
-                        "local index.", timeout=6)
-        self._update_filter_summary(bar.filters)
-        self._show_sort()
-        self._stats_for = None
-
-    def _index_filters(self) -> IndexFilters:
-        from memories_tui.services.index_store import IndexFilters
-        from memories_tui.tui.modals.range_filter import ranges_to_datetimes
-
-        filters = self.query_one(FilterBar).filters
-        ranges = filters.ranges
-        created_from, created_to = ranges_to_datetimes(ranges)
-        return IndexFilters(
-            name_part=filters.name,
-            status_class=StatusClass(filters.status) if filters.status else None,
-            size_min=ranges.size_min, size_max=ranges.size_max,
-            created_from=created_from, created_to=created_to,
-        )
-
-    def _index_sort(self) -> tuple[str, bool]:
-        """The table's order as the index's sort ("listing": the server's order)."""
-        return self.table.sort_column or "listing", self.table.sort_reverse
-
-    def _show_index_page(self, query: VideoQuery, *, keep_cursor_on: str | None = None,
-                         follow: str | None = None) -> None:
-        """`query`'s page from the local index, at once. `follow`: go to the page that
-        holds this video (after a change of order) and put the cursor on it."""
-        import sqlite3
-
-        store = self.app.index.store
-        if store is None:
-            return
-        filters = self._index_filters()
-        sort, descending = self._index_sort()
-        size = query.size
-        page = query.page
-        try:
-            if follow is not None:
-                position = store.position_of(follow, filters, sort, descending)
-                if position is not None:
-                    page, keep_cursor_on = position // size + 1, follow
-            videos, total = store.query(filters, sort, descending, (page - 1) * size, size)
-            if not videos and total and page > 1:  # past the end (after deletes)
-                page = page_count(total, size)
-                videos, total = store.query(filters, sort, descending, (page - 1) * size,
-                                            size)
-        except sqlite3.Error as exc:
-            # Never a crash: the server still answers, page by page.
-            self.notify(f"The local index could not be read ({exc}); the pages come from "
-                        "the server.", title="Local index", severity="warning", timeout=8,
-                        markup=False)
-            self._set_index_mode(False)
-            self.load_page(query)
-            return
-        self.query_state = replace(query, page=page)
-        self._load_error = None
-        self._show_page(VideoPage(videos=tuple(videos), page=page, page_size=size,
-                                  total_count=total), keep_cursor_on=keep_cursor_on)
-        self._schedule_stats(filters)
-
-    def _schedule_stats(self, filters: IndexFilters) -> None:
-        """Count the matches per status once the filters rest (typing a name changes
-        them at every key; the rows come first)."""
-        if self._stats_for == filters:
-            return
-        if self._stats_timer is not None:
-            self._stats_timer.stop()
-        self._stats_timer = self.set_timer(STATS_REST, self._show_stats, name="index-stats")
-
-    def _show_stats(self) -> None:
-        import sqlite3
-
-        self._stats_timer = None
-        store = self.app.index.store
-        if not self.index_mode or store is None:
-            return
-        filters = self._index_filters()
-        try:
-            stats = store.stats(filters)
-        except sqlite3.Error as exc:
-            self._set_index_line(f"Counts unavailable: {exc}")
-            return
-        self._stats_for = filters
-        self._set_index_line(describe_stats(stats, filtered=not filters.is_empty))
-
-    def _show_index_line(self) -> None:
-        """The line under the filters: counts per status (index), or what the server's
-        pages cannot do yet (no index yet); nothing when the index is off."""
-        index = self.app.index
-        if not index.enabled:
-            self.query_one("#index-stats", Static).display = False
-            return
-        if self.index_mode:
-            self._stats_for = None
-            self._schedule_stats(self._index_filters())
-            return
-        self._set_index_line(
-            "Pages come from the server until the local index is complete: names match "
-            "exactly, sorting covers one page")
-
-    def _set_index_line(self, text: str) -> None:
-        line = self.query_one("#index-stats", Static)
-        line.update(Text(text), layout=not line.display)  # one line: no layout once shown
-        line.display = True
-
-    def action_select_all_matching(self) -> None:
-        """Select every video the filters match, on every page (the local index)."""
-        import sqlite3
-
-        store = self.app.index.store
-        if not self.index_mode or store is None or self.query_state.video_no:
-            self.notify("Selecting all matching videos needs the complete local index "
-                        f"({self.app.index.status_words()}); a selects this page.",
-                        timeout=6, markup=False)
-            return
-        filters = self._index_filters()
-        sort, descending = self._index_sort()
-        try:
-            total = store.query(filters, sort, descending, 0, 0)[1]
-            videos, _ = store.query(filters, sort, descending, 0, total)
-        except sqlite3.Error as exc:
-            self.notify(f"The local index could not be read ({exc}).", title="Local index",
-                        severity="error", timeout=8, markup=False)
-            return
-        if not videos:
-            self.notify("No video matches the filters.", timeout=3)
-            return
-        self.table.mark_all(videos)
-        count = len(videos)
-        size = total_size(v.size for v in videos)
-        self.notify(f"Selected all {count:,} matching {'video' if count == 1 else 'videos'} "
-                    f"({size}); {len(self.selected):,} selected in all. d deletes, "
-                    "s downloads, u clears the selection.", title="Select all matching",
-                    timeout=8, markup=False)
-
-    def action_range_filter(self) -> None:
-        """Ask for size and date limits (the local index applies them)."""
-        if not self.index_mode:
-            self.notify("Size and date filters need the complete local index "
-                        f"({self.app.index.status_words()}).", timeout=6, markup=False)
-            return
-        from memories_tui.tui.modals.range_filter import RangeFilterModal
-
-        bar = self.query_one(FilterBar)
-
-        def chosen(ranges: Ranges | None) -> None:
-            if ranges is not None:
-                bar.set_ranges(ranges)
-                self._apply_filters(bar.filters)
-
-        self.app.push_screen(RangeFilterModal(bar.filters.ranges, self.app.clock().date()),
-                             chosen)
-
     # -- sorting (the table orders the page; the pager says how) -------------------------
 
     def action_cycle_sort(self) -> None:
@@ -730,7 +422,7 @@ class LibraryScreen(ViewScreen):
             label += " · whole library" if whole else " · this page only"
         self.query_one(Pager).sort = label
 
-    # -- cursor and details ---------------------------------------------------------
+    # -- cursor (the details follow it: library_details.py) -----------------------------
 
     def action_cursor_down(self) -> None:
         self.table.action_cursor_down()
@@ -742,67 +434,9 @@ class LibraryScreen(ViewScreen):
     def _row_selected(self) -> None:
         self.action_open_details()
 
-    def action_open_details(self) -> None:
-        self.details_open = True
-        self.app.remembered.update(details_open=True)
-        self.query_one(DetailPane).add_class("open")
-        self._details_follow_cursor()
-
-    def action_toggle_details(self) -> None:
-        self.details_open = not self.details_open
-        self.app.remembered.update(details_open=self.details_open)
-        self.query_one(DetailPane).set_class(self.details_open, "open")
-        self._details_follow_cursor()
-
     @on(VideoTable.RowHighlighted, "#videos")
     def _row_highlighted(self) -> None:
         self._details_follow_cursor()
-
-    def _details_follow_cursor(self) -> None:
-        if not self.details_open:
-            return
-        video = self.table.highlighted
-        pane = self.query_one(DetailPane)
-        now = self.app.clock()
-        if video is None:
-            pane.show(None, None, now=now)
-            return
-        cached = self.app.library.cached_details(video.video_no, self.query_state.unique_id)
-        pane.show(video, cached, now=now, loading=cached is None)
-        if cached is None:
-            self.load_details(video)
-
-    @work(exclusive=True, group="details", exit_on_error=False)
-    async def load_details(self, video: Video) -> None:
-        # Wait for the cursor to rest: scrolling through rows must not spend the rate budget.
-        await asyncio.sleep(DETAIL_REST)
-        unique_id = self.query_state.unique_id
-        try:
-            details = await self.app.library.fetch_details(video.video_no, unique_id)
-        except NotFoundError as exc:
-            if self.index_mode and self.app.index.forget([video.video_no], unique_id):
-                # The index is a cache: a video the server no longer has goes from it
-                # (and from the table, which the index serves).
-                self.notify(f"“{safe_text(video.name, max_len=60)}” ({video.video_no}) is "
-                            "no longer on the server (deleted elsewhere?): it is gone from "
-                            "the local index too.", title="Video gone", severity="warning",
-                            timeout=8, markup=False)
-                return
-            if self.table.highlighted is video:
-                self.query_one(DetailPane).show(
-                    video, None, now=self.app.clock(),
-                    error=describe_error(exc, "load the details"),
-                )
-            return
-        except MemoriesError as exc:
-            if self.table.highlighted is video:
-                self.query_one(DetailPane).show(
-                    video, None, now=self.app.clock(),
-                    error=describe_error(exc, "load the details"),
-                )
-            return
-        if self.table.highlighted is not None and self.table.highlighted.video_no == video.video_no:
-            self.query_one(DetailPane).show(video, details, now=self.app.clock())
 
     # -- selection --------------------------------------------------------------------
 
@@ -849,123 +483,6 @@ class LibraryScreen(ViewScreen):
         video = self.table.highlighted
         return [video] if video is not None else []
 
-    # -- delete -----------------------------------------------------------------------
-
-    def action_delete(self) -> None:
-        if self.app.deletes.read_only:
-            self.notify("Read-only mode: nothing is deleted (started with --read-only, "
-                        "MEMORIES_READ_ONLY or read_only = true).", severity="warning",
-                        timeout=5)
-            return
-        if self.app.deletes.running:
-            self.notify("A delete is already running; wait for it to finish.", timeout=4)
-            return
-        videos = self._targets()
-        if not videos:
-            self.notify("Nothing to delete: no video is highlighted or selected.", timeout=3)
-            return
-        unique_id = self.query_state.unique_id
-
-        def decided(confirmed: bool | None) -> None:
-            if confirmed:
-                self.delete_videos(videos, unique_id)
-
-        from memories_tui.tui.modals.confirm_delete import ConfirmDeleteModal
-
-        self.app.push_screen(ConfirmDeleteModal(videos, unique_id), decided)
-
-    @work(group="delete", exit_on_error=False)
-    async def delete_videos(self, videos: list[Video], unique_id: str) -> None:
-        """Hand the confirmed ids to the delete service, then say what it found."""
-
-        def progress(step: DeleteProgress) -> None:
-            self._set_loading(step.describe())
-
-        try:
-            outcome = await self.app.deletes.delete(
-                [v.video_no for v in videos], unique_id, on_progress=progress,
-                names={v.video_no: v.name for v in videos},
-            )
-        except DeleteBusyError as exc:
-            self.notify(str(exc), timeout=4)
-            return
-        finally:
-            self._set_loading("")
-        # The server confirmed these gone: the local index drops them at once.
-        self.app.index.forget(outcome.deleted, unique_id)
-        self._show_delete_outcome(outcome)
-        if self.app.quitting:
-            return  # the app is leaving: no more requests
-        highlighted = self.table.highlighted
-        self.load_page(self.query_state, use_cache=False,
-                       keep_cursor_on=highlighted.video_no if highlighted else None)
-
-    def _show_delete_outcome(self, outcome: DeleteOutcome) -> None:
-        self.table.unmark(outcome.deleted)
-        still_selected = bool(outcome.failed) and all(v in self.selected for v in outcome.failed)
-        for kind, sentence in outcome.sentences():
-            if kind == "deleted":
-                self.notify(sentence, title="Delete", timeout=5)
-                continue
-            if kind == "failed" and still_selected:
-                sentence += " They are still selected."
-            title = "Delete uncertain" if kind == "unknown" else "Delete incomplete"
-            self.notify(sentence, title=title, severity="error", timeout=12, markup=False)
-
-    # -- download ----------------------------------------------------------------------
-
-    def action_download(self) -> None:
-        videos = self._targets()
-        if not videos:
-            self.notify("Nothing to download: no video is highlighted or selected.", timeout=3)
-            return
-        folder = self.app.settings.download_dir or Path.cwd()
-        unique_id = self.query_state.unique_id
-
-        def decided(request: DownloadRequest | None) -> None:
-            if request is None:
-                return
-            self.query_one(DownloadsPanel).add_class("open")
-            jobs = self.app.downloads.start(request.planned, unique_id, request.conflict)
-            skipped = sum(1 for j in jobs if j.state is JobState.SKIPPED)
-            if skipped:
-                self.notify(f"{skipped:,} skipped: the file exists already.", timeout=5)
-
-        from memories_tui.tui.modals.download import DownloadModal
-
-        self.app.push_screen(DownloadModal(videos, folder), decided)
-
-    def action_toggle_downloads(self) -> None:
-        """Show and focus the panel; when it is already focused, hide it."""
-        panel = self.query_one(DownloadsPanel)
-        if panel.has_class("open") and panel.has_focus:
-            panel.remove_class("open")
-            self.table.focus()
-        else:
-            panel.add_class("open")
-            panel.focus()
-
-    # -- copy and open -------------------------------------------------------------------
-
-    def action_copy_id(self) -> None:
-        video = self.table.highlighted
-        if video is not None:
-            self.copy_text(video.video_no)
-
-    @work(group="open-url", exclusive=True, exit_on_error=False)
-    async def action_open_url(self) -> None:
-        video = self.table.highlighted
-        if video is None:
-            return
-        try:
-            details = await self.app.library.fetch_details(
-                video.video_no, self.query_state.unique_id
-            )
-        except MemoriesError as exc:
-            self.show_error(exc, "find the video's URL")
-            return
-        self.open_link(details.video_url)
-
 
 class FilterSummary(Static):
     """The line that says which filters apply; a click opens the size and date filters
@@ -975,20 +492,3 @@ class FilterSummary(Static):
         screen = self.screen
         if isinstance(screen, LibraryScreen):
             screen.action_range_filter()
-
-
-def describe_stats(stats: list[ClassStats], *, filtered: bool) -> str:
-    """"300 videos, 94.8 GB (+11 unknown) │ ready 250, 84.4 GB │ in progress 18, 2.6 GB"
-    (the line above says which filters apply)."""
-    from memories_tui.format import human_size
-
-    count = sum(s.count for s in stats)
-    if not count:
-        return "No video matches" if filtered else "No videos"
-    size = sum(s.total_size for s in stats)
-    unknown = sum(s.unknown_sizes for s in stats)
-    parts = [f"{count:,} {'video' if count == 1 else 'videos'}, {human_size(size)}"
-             + (f" (+{unknown:,} unknown)" if unknown else "")]
-    for s in stats:
-        parts.append(f"{s.status_class.value} {s.count:,}, {human_size(s.total_size)}")
-    return " │ ".join(parts)
