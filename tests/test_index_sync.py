@@ -308,6 +308,59 @@ async def test_the_apps_own_deletes_do_not_make_a_pass_read_everything_again(mak
         assert result.requests <= math.ceil(998 / 100) + 2
 
 
+async def test_a_page_answered_before_the_apps_delete_does_not_bring_the_video_back(
+        make_server, tmp_path):
+    # The list answer left the server before the delete; the app deleted and forgot the
+    # video; only then is the page written. The index must not list it again.
+    server = make_server(1000, max_page_size=100)
+    with IndexStore(tmp_path / "i.sqlite3") as store:
+        async with client_for(server) as client:
+            sync = sync_for(client, store)
+            victim = server.library.ids()[450]  # on page 5
+            listing = client.list_videos
+            deleted: list[str] = []
+
+            async def list_then_delete(*args, **kwargs):
+                answer = await listing(*args, **kwargs)
+                if not deleted and any(v.video_no == victim for v in answer.videos):
+                    report = await client.delete_videos([victim])
+                    deleted.extend(report.deleted)
+                    sync.forget(report.deleted)
+                return answer
+
+            client.list_videos = list_then_delete  # the real call, with a delete after it
+            await sync.full_pass()
+        assert deleted == [victim]
+        assert store.query(IndexFilters(), limit=0)[1] == 999
+        assert_exact(store, server)
+
+
+async def test_a_delete_forgotten_while_its_page_is_being_written_stays_gone(make_server,
+                                                                             tmp_path):
+    # The page that holds the video is on its way to disk (a worker thread writes it
+    # while the next page is asked for) when the app forgets the video.
+    server = make_server(1000, max_page_size=100)
+    with IndexStore(tmp_path / "i.sqlite3") as store:
+        async with client_for(server) as client:
+            sync = sync_for(client, store)
+            victim = server.library.ids()[350]  # on page 4
+            forgotten: list[bool] = []
+
+            def forget_during_the_write(progress: SyncProgress) -> None:
+                writing = sync._writing
+                if not forgotten and progress.done >= 400 and writing is not None \
+                        and not writing.done():
+                    forgotten.append(True)  # first: forget() reports progress too
+                    assert server.library.delete("default", [victim]) == [victim]
+                    sync.forget([victim])
+
+            sync.subscribe(forget_during_the_write)
+            await sync.full_pass()
+        assert forgotten, "the page was never caught being written"
+        assert store.query(IndexFilters(), limit=0)[1] == 999
+        assert_exact(store, server)
+
+
 # -- quick refresh --------------------------------------------------------------------------
 
 

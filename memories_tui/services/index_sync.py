@@ -61,7 +61,7 @@ from datetime import UTC, datetime, timedelta
 
 from memories_tui.api.client import MemoriesClient
 from memories_tui.api.errors import AuthError, MemoriesError
-from memories_tui.api.models import VideoPage
+from memories_tui.api.models import Video, VideoPage
 from memories_tui.services.index_store import IndexStore, PassState
 
 __all__ = [
@@ -251,6 +251,10 @@ class IndexSync:
         self._samples: deque[tuple[float, int]] = deque(maxlen=12)
         self._live_state: PassState | None = None  # the pass running now
         self._indexing: asyncio.Future[None] | None = None  # the sort indexes being built
+        #: Ids the app deleted (see `forget`): a page the server answered before the
+        #: delete still lists them, and must not bring them back.
+        self._gone: set[str] = set()
+        self._writing: asyncio.Future[tuple[int, int]] | None = None  # a page going to disk
         #: Requests sent by this object (answers and failures alike), for tests and
         #: benchmarks.
         self.requests = 0
@@ -313,7 +317,13 @@ class IndexSync:
         full pass in progress, so that the smaller total is not taken for a change made
         elsewhere (which would make it read every page again). Returns how many rows
         went. Call it after the server confirmed the delete, with the confirmed ids."""
+        self._gone.update(ids)
         removed = self.store.drop(ids)
+        writing = self._writing
+        if writing is not None and not writing.done():
+            # A page read before the delete is being written right now, maybe with them.
+            gone = list(ids)
+            writing.add_done_callback(lambda _done: self.store.drop(gone))
         state = self._live_state or self.store.pass_state()
         if state is not None and state.last_total is not None and ids:
             # Each deletion in a part already read moves one row of the next, unread
@@ -532,7 +542,14 @@ class IndexSync:
     def _write(self, answer: VideoPage, first: int, seq: int,
                meta: dict[str, object | None]) -> tuple[int, int]:
         meta = {**meta, "seq": self._seq}
-        return self.store.write_page(answer.videos, first_position=first, seq=seq, meta=meta)
+        return self.store.write_page(self._kept(answer.videos), first_position=first, seq=seq,
+                                     meta=meta)
+
+    def _kept(self, videos: Sequence[Video]) -> Sequence[Video]:
+        """`videos` without those the app deleted since the page was answered."""
+        if not self._gone:
+            return videos
+        return [v for v in videos if v.video_no not in self._gone]
 
     # -- full pass ---------------------------------------------------------------------------
 
@@ -590,8 +607,8 @@ class IndexSync:
                 state.last_total = answer.total_count
                 meta = {"pass_state": state.to_json(), "page_size": state.page_size,
                         "server_total": answer.total_count, "seq": self._seq}
-                writing = asyncio.ensure_future(asyncio.to_thread(
-                    self.store.write_page, answer.videos,
+                writing = self._writing = asyncio.ensure_future(asyncio.to_thread(
+                    self.store.write_page, self._kept(answer.videos),
                     first_position=(page - 1) * state.page_size, seq=seq, meta=meta,
                     filling=state.filling))
                 self._note_progress(state, counts.indexed)
@@ -679,7 +696,7 @@ class IndexSync:
                     log.info("Index sync: %s was missed by the listing but still exists.",
                              video_no)
                     counts.kept += 1
-                    self.store.write_page(found, first_position=None, seq=seq,
+                    self.store.write_page(self._kept(found), first_position=None, seq=seq,
                                           meta={"seq": self._seq})
         if state.filling:
             counts.new = self.store.count()  # the pass began on an empty index
