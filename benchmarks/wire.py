@@ -66,10 +66,10 @@ class _Run:
     def moves(self) -> float:
         return self.term.bytes_of(["j"] * MOVES) / MOVES
 
-    def idle(self) -> float:
+    def idle(self, seconds: float = IDLE_SECONDS) -> float:
         self.term.wait_quiet(0.8)
         before = self.term.count()
-        time.sleep(IDLE_SECONDS)
+        time.sleep(seconds)
         return float(self.term.count() - before)
 
     def close(self) -> None:
@@ -99,7 +99,9 @@ def measure(sizes: Sizes) -> Figure:
     from memories_tui.fake.server import FakeServer
 
     figure = Figure("wire", TITLE)
-    seconds = 2.0 if sizes.quick else 5.0
+    # Quick (the test suite's smoke run): shorter stretches, the same steps.
+    seconds = 1.0 if sizes.quick else 5.0
+    idle = 0.5 if sizes.quick else IDLE_SECONDS
     with tempfile.TemporaryDirectory(prefix="memories-wire-") as tmp:
         home = Path(tmp)
         env = _env(home)
@@ -123,7 +125,7 @@ def measure(sizes: Sizes) -> Figure:
                 app.term.bytes_of(["["], quiet=0.6)
                 app_detail = float(app.term.bytes_of(["i"], quiet=0.6))
                 app.term.bytes_of(["i"], quiet=0.6)
-                app_idle = app.idle()
+                app_idle = app.idle(idle)
                 app_download = _app_download(app, row, seconds)
             finally:
                 app.close()
@@ -132,7 +134,7 @@ def measure(sizes: Sizes) -> Figure:
                        env, ready, INDEXED)
             (downloads / "low").mkdir(exist_ok=True)
             try:
-                low_idle = low.idle()
+                low_idle = low.idle(idle)
                 low_download = _app_download(low, row, seconds)
             finally:
                 low.close()
@@ -161,7 +163,7 @@ def measure(sizes: Sizes) -> Figure:
                 ref_move = ref.moves()
                 ref_page = float(ref.term.bytes_of(["]"], quiet=0.6))
                 ref_detail = float(ref.term.bytes_of(["i"], quiet=0.6))
-                ref_idle = ref.idle()
+                ref_idle = ref.idle(idle)
                 ref.term.send("p")
                 time.sleep(1.0)
                 ref_progress = ref.term.rate(seconds)
@@ -181,8 +183,8 @@ def measure(sizes: Sizes) -> Figure:
             "ProgressBar advanced 10 times a second"),
         Row("waiting out a rate limit, per second", app_waiting, ref_progress, "B/s",
             "ProgressBar advanced 10 times a second"),
-        Row(f"idle, {IDLE_SECONDS:g} s", app_idle, ref_idle, "B", stock),
-        Row(f"idle with --low-bandwidth, {IDLE_SECONDS:g} s", low_idle, ref_idle, "B", stock),
+        Row(f"idle, {idle:g} s", app_idle, ref_idle, "B", stock),
+        Row(f"idle with --low-bandwidth, {idle:g} s", low_idle, ref_idle, "B", stock),
     ]
     figure.targets = [
         Target("download_vs_progressbar", app_download / max(ref_progress, 1.0), "<=", 1.5),
