@@ -394,3 +394,17 @@ async def test_a_failing_sync_is_said_in_the_header_and_the_app_goes_on(fake_ser
     paused = [line for line in said if line.startswith("Indexing paused: ")]
     assert paused and "trying again in" in paused[0]
     assert "Traceback" not in " ".join(said)
+
+
+def test_the_stats_line_says_unknown_sizes_in_words_not_zero_bytes():
+    from memories_tui.api.status import StatusClass
+    from memories_tui.services.index_store import ClassStats
+    from memories_tui.tui.screens.library import describe_stats
+
+    line = describe_stats([
+        ClassStats(StatusClass.READY, 2, 110_000_000, 0),
+        ClassStats(StatusClass.IN_PROGRESS, 1, 0, 1),  # its one size is unknown
+        ClassStats(StatusClass.FAILED, 3, 2_000_000_000, 1),
+    ], filtered=True)
+    assert line == ("6 videos, 2.1 GB (+2 unknown) │ ready 2, 110.0 MB │ "
+                    "in progress 1, size unknown │ failed 3, 2.0 GB (+1 unknown)")

@@ -259,5 +259,10 @@ def describe_stats(stats: list[ClassStats], *, filtered: bool) -> str:
     parts = [f"{count:,} {'video' if count == 1 else 'videos'}, {human_size(size)}"
              + (f" (+{unknown:,} unknown)" if unknown else "")]
     for s in stats:
-        parts.append(f"{s.status_class.value} {s.count:,}, {human_size(s.total_size)}")
+        if s.unknown_sizes == s.count:  # not "0 Bytes": nothing of its size is known
+            size_words = "size unknown"
+        else:
+            size_words = human_size(s.total_size) + (
+                f" (+{s.unknown_sizes:,} unknown)" if s.unknown_sizes else "")
+        parts.append(f"{s.status_class.value} {s.count:,}, {size_words}")
     return " │ ".join(parts)
