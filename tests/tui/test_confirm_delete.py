@@ -235,7 +235,7 @@ def test_lines_are_three_aligned_columns_and_server_text_is_made_safe():
         Video("VI333", "", None, None, None, None, None),
         Video("VI4", "x" * 100, None, None, 1, None, None),
     ]
-    lines = [line.plain for line in delete_lines(rows, name_width=40)]
+    lines = [line.plain for line in delete_lines(rows)]  # as the dialog lists them
     assert lines[0].startswith("short ") and "VI1 " in lines[0]
     assert lines[1].startswith("a ␛[31mred␛[0m name [b]x[/b]")
     assert lines[2].startswith("(no name)")
@@ -252,3 +252,28 @@ def test_lines_are_three_aligned_columns_and_server_text_is_made_safe():
     styled = delete_lines(rows[:1])[0]
     assert [str(span.style) for span in styled.spans] == ["dim", "dim"]
     assert styled.spans[0].start == len("short")
+
+
+def test_a_long_id_is_cut_to_thirty_cells_and_no_videos_give_no_lines():
+    hostile = Video("VI" + "9" * 60, "clip", None, None, 1, None, None)
+    (line,) = [line.plain for line in delete_lines([hostile])]
+    assert f"  VI{'9' * 27}…  " in line and "9" * 28 not in line
+    assert delete_lines([]) == []
+
+
+async def test_at_80_columns_each_video_keeps_one_line_cut_with_an_ellipsis():
+    """A long name in a narrow terminal: each video stays on one line of the list, cut
+    at its edge with "…", rather than wrapping its size under the name."""
+    chosen = [Video("VI771523152269410304", "n" * 60, "PARSE", 60, 12_345_678, None, None),
+              Video("VI770245972197507073", "clip", "PARSE", 60, 1_000, None, None)]
+    app = Host(ConfirmDeleteModal(chosen, "default"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        modal = await shown(pilot)
+        rows = list(modal.query_one("#delete-list").query(Static))
+        assert [row.size.height for row in rows] == [1, 1]
+        screen = [strip.text for strip in app.screen._compositor.render_strips()]
+        listed = [line.split("│")[1] for line in screen if line.count("│") == 2]
+        assert len(listed) == 2
+        assert listed[0].startswith("n" * 39 + "…  VI771523152269410304  ")
+        assert listed[1].startswith("clip ") and "VI770245972197507073" in listed[1]
+        assert all(line.endswith("…") for line in listed)

@@ -30,7 +30,7 @@ def delete_lines(videos: list[Video], name_width: int = 40) -> list[Text]:
     size_cells = max((cell_len(z) for z in sizes), default=0)
     lines = []
     for name, video_no, size in zip(names, ids, sizes, strict=True):
-        line = Text(no_wrap=True, overflow="ellipsis")
+        line = Text()
         line.append(name + " " * (name_cells - cell_len(name)))
         line.append("  " + video_no + " " * (id_cells - cell_len(video_no)), style="dim")
         line.append("  " + " " * (size_cells - cell_len(size)) + size, style="dim")
@@ -46,6 +46,11 @@ class ConfirmDeleteModal(ModalScreen[bool]):
         Binding("escape,n", "cancel", "Cancel", id="delete-cancel"),
         Binding("y", "confirm", "Delete", id="delete-confirm"),
     ]
+    # One line a video however narrow the terminal, cut with "…": Textual takes no
+    # `no_wrap` or `overflow` from a rich Text, so the lines are told here.
+    DEFAULT_CSS = """
+    #delete-list > Static { text-wrap: nowrap; text-overflow: ellipsis; }
+    """
 
     def __init__(self, videos: list[Video], unique_id: str) -> None:
         super().__init__()
