@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import gc
 import logging
 import os
 import stat
 import threading
+import weakref
 from pathlib import Path
 
 import pytest
@@ -168,7 +170,8 @@ async def test_an_existing_file_is_skipped_kept_beside_or_overwritten(fake_serve
 async def test_without_hard_links_the_file_is_still_named_and_nothing_overwritten(
         fake_server, client, tmp_path, monkeypatch):
     """Some file systems (FAT, some mounts) have no hard links: the complete file is
-    then renamed, still to a free name when one exists already."""
+    then renamed, still to a free name when one exists already, and to its own name
+    when none does (its own `.part` beside it does not make the name taken)."""
     def no_links(_source, _target):
         raise OSError(errno.EPERM, "Operation not permitted")
 
@@ -176,11 +179,10 @@ async def test_without_hard_links_the_file_is_still_named_and_nothing_overwritte
     first, second = fake_server.library.small_video_ids(limit=2)
     videos = [listed(fake_server, v) for v in (first, second)]
     planned = plan_downloads(videos, tmp_path)
-    planned[0].path.write_bytes(b"mine")
     manager = DownloadManager(client)
-    # The first one's file appears after planning: keep both, as for any late file.
-    jobs = manager.start(planned, "default", Conflict.OVERWRITE)
-    jobs[0].conflict = Conflict.KEEP_BOTH
+    jobs = manager.start(planned, "default", Conflict.KEEP_BOTH)
+    # The first one's file appears after the jobs were made: kept, as for any late file.
+    planned[0].path.write_bytes(b"mine")
     await manager.wait_idle()
     assert [j.state for j in jobs] == [JobState.DONE, JobState.DONE]
     copy = planned[0].path.with_name(f"{planned[0].path.stem} (1){planned[0].path.suffix}")
@@ -190,6 +192,44 @@ async def test_without_hard_links_the_file_is_still_named_and_nothing_overwritte
         copy.name: expected_bytes(first, videos[0].size),
         planned[1].path.name: expected_bytes(second, videos[1].size),
     }
+
+
+async def test_a_name_taken_at_the_last_moment_is_not_overwritten(
+        fake_server, client, tmp_path, monkeypatch):
+    """Another program creates the file's name just as the download is being named
+    (and would do it again before any rename): the download takes the next free name,
+    and every file of the other program keeps its content."""
+    real_link, real_replace = os.link, os.replace
+    theirs: dict[Path, bytes] = {}
+
+    def race(target) -> None:
+        target = Path(target)
+        if target.parent == tmp_path.resolve() and target not in theirs:
+            theirs[target] = f"theirs {len(theirs)}".encode()
+            target.write_bytes(theirs[target])
+
+    def link(source, target):
+        if not theirs:
+            race(target)  # first come, first served: the link then fails
+        return real_link(source, target)
+
+    def replace(source, target):
+        race(target)  # a rename would overwrite what is there by then
+        return real_replace(source, target)
+
+    monkeypatch.setattr(downloads_module.os, "link", link)
+    monkeypatch.setattr(downloads_module.os, "replace", replace)
+    video_no = fake_server.library.small_video_ids(limit=1)[0]
+    video = listed(fake_server, video_no)
+    (planned,) = plan_downloads([video], tmp_path)
+    manager = DownloadManager(client)
+    (job,) = manager.start([planned], "default", Conflict.KEEP_BOTH)
+    await manager.wait_idle()
+    copy = planned.path.with_name(f"{planned.path.stem} (1){planned.path.suffix}")
+    assert job.state is JobState.DONE and job.path == copy
+    assert {path: path.read_bytes() for path in theirs} == theirs
+    assert files(tmp_path) == {planned.path.name: b"theirs 0",
+                               copy.name: expected_bytes(video_no, video.size)}
 
 
 # -- what goes wrong ---------------------------------------------------------------------
@@ -557,6 +597,79 @@ async def test_the_speed_is_measured_as_the_download_goes(fake_server, client, t
     await manager.wait_idle()
     assert job.state is JobState.DONE
     assert type(job.speed) is float and 0 < job.speed <= video.size
+
+
+async def test_the_first_speed_is_the_bytes_of_the_first_window_over_its_length(
+        fake_server, client, tmp_path):
+    class StartsThenMoves:
+        """Stands at 0 until the job is reported downloading and its speed window opens
+        (the next look); every later look is one second on."""
+
+        def __init__(self) -> None:
+            self.looks_at_zero: int | None = None
+
+        def __call__(self) -> float:
+            if self.looks_at_zero is None:
+                return 0.0
+            if self.looks_at_zero > 0:
+                self.looks_at_zero -= 1
+                return 0.0
+            return 1.0
+
+    clock = StartsThenMoves()
+    reports: list[tuple[int, float]] = []
+
+    def listener(job: DownloadJob) -> None:
+        if job.state is JobState.RUNNING and clock.looks_at_zero is None:
+            clock.looks_at_zero = 1  # the window's start
+        reports.append((job.received, job.speed))
+
+    video_no = fake_server.library.small_video_ids(limit=1)[0]
+    manager = DownloadManager(client, clock=clock, on_update=listener)
+    (job,) = manager.start(plan_downloads([listed(fake_server, video_no)], tmp_path),
+                           "default", Conflict.SKIP)
+    await manager.wait_idle()
+    assert job.state is JobState.DONE
+    # The first report with a speed: what came in the window's one second, per second.
+    received, speed = next((r, s) for r, s in reports if s)
+    assert speed == float(received) > 0
+    assert job.speed == speed  # later looks fall in the next window, not yet over
+
+
+async def test_a_finished_download_is_not_kept_in_memory_once_cleared(
+        fake_server, client, tmp_path):
+    # A long session downloads thousands of files: once the panel clears them, nothing
+    # of theirs stays (the manager forgets each task as it ends).
+    video_no = fake_server.library.small_video_ids(limit=1)[0]
+    manager = DownloadManager(client)
+    (job,) = manager.start(plan_downloads([listed(fake_server, video_no)], tmp_path),
+                           "default", Conflict.SKIP)
+    await manager.wait_idle()
+    assert job.state is JobState.DONE
+    manager.clear_finished()
+    gone = weakref.ref(job)
+    del job
+    await asyncio.sleep(0)  # the loop drops the handle that woke wait_idle up
+    gc.collect()
+    assert gone() is None
+
+
+async def test_a_folder_in_the_way_of_the_partial_file_fails_the_job_and_is_left_alone(
+        fake_server, client, tmp_path, caplog):
+    video_no = fake_server.library.small_video_ids(limit=1)[0]
+    (planned,) = plan_downloads([listed(fake_server, video_no)], tmp_path)
+    in_the_way = part_path(planned.path)
+    in_the_way.mkdir()
+    (in_the_way / "mine.txt").write_bytes(b"mine")
+    manager = DownloadManager(client)
+    (job,) = manager.enqueue([planned], "default", Conflict.SKIP)
+    assert await manager.run_job(job) is job  # failed in words, nothing raised
+    assert job.state is JobState.FAILED
+    assert job.error == f"Could not write {planned.path.name}: Is a directory."
+    assert (in_the_way / "mine.txt").read_bytes() == b"mine" and not planned.path.exists()
+    assert not [r for r in fake_server.requests if r.path.endswith("/download")]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"Download of {video_no} failed: {job.error}"]
 
 
 def test_two_downloads_at_once_unless_told():

@@ -272,6 +272,25 @@ def test_filename_part_keeps_safe_characters_only() -> None:
     assert filename_part("team-a") == "team-a"
     assert filename_part("Team A/../x") == "Team_A_.._x"
     assert filename_part("..hidden..") == "hidden"
+    assert filename_part("Xbox-X") == "Xbox-X"  # only dots are trimmed at the ends
     assert filename_part("...") == "_" and filename_part("") == "_"
     assert filename_part("é\x1b[31m") == "___31m"
     assert filename_part("x" * 50) == "x" * 40 and filename_part("abcdef", max_chars=3) == "abc"
+
+
+def test_unique_path_gives_up_after_ten_thousand_numbers(tmp_path: Path) -> None:
+    # Every name promised to another download: it tries "clip (1)" to "clip (10000)",
+    # then says so, rather than looping for ever or writing over one of them.
+    class Everything:
+        def __init__(self) -> None:
+            self.asked: list[str] = []
+
+        def __contains__(self, path: object) -> bool:
+            self.asked.append(Path(str(path)).name)
+            return True
+
+    taken = Everything()
+    with pytest.raises(FileExistsError, match=r"no free name like 'clip.mp4' after 10000 tries"):
+        unique_path(tmp_path / "clip.mp4", also_taken=taken)
+    assert len(taken.asked) == 10_001
+    assert taken.asked[-1] == "clip (10000).mp4"

@@ -198,3 +198,61 @@ def test_a_late_request_pushes_the_next_slot_back():
     pacer.mark_sent()
     now[0] = 1.0
     assert pacer.reserve()[1] == pytest.approx(0.3)
+
+
+async def test_a_resend_keeps_to_the_rate_too(scripted, make_client):
+    """The server asks for a one-second pause; at one request every two seconds, the
+    resend still waits for its turn: it never reaches the server sooner than the rate
+    allows (which would earn another "rate limit reached")."""
+    clock = Clock()
+
+    class Moving(Waits):
+        """Every wait moves the clock on by as long."""
+
+        async def __call__(self, seconds: float) -> None:
+            clock.now += seconds
+            await super().__call__(seconds)
+
+    waits = Moving()
+    scripted.push(Reply(json=envelope(code="0429"), headers={"Retry-After": "1"}),
+                  Reply(json=DETAILS))
+    async with paced_client(make_client, scripted.base_url, 0.5, clock, waits) as client:
+        await client.get_private_video("VI1")
+    # The Retry-After, then the rest of the two seconds (2.2 with the 10 % slack).
+    assert waits.seconds == pytest.approx([1.0, 1.2])
+    assert len(scripted.requests) == 2
+
+
+async def test_a_background_call_never_takes_a_turn_before_the_users(scripted, make_client):
+    """The index's sync (a background call) is waiting for its turn when the user's call
+    comes: the user's goes first, and the sync's waits are not "waiting" on screen."""
+    clock, waits, calls = Clock(), Waits(), []
+    page = envelope({"videos": [], "current_page": 1, "page_size": 20, "total_count": "0"})
+    scripted.push(*[Reply(json=page)] * 3)
+    async with paced_client(make_client, scripted.base_url, 20, clock, waits,
+                            on_rate_wait=calls.append) as client:
+        await client.list_videos(unique_id="first")  # takes the turn of now
+        sync = asyncio.ensure_future(client.list_videos(unique_id="sync", background=True))
+        for _ in range(20):  # the sync finds the next turn not yet free, and waits
+            await asyncio.sleep(0)
+        assert not sync.done() and calls == []
+        await client.list_videos(unique_id="user")  # claims that next turn, goes at once
+        clock.now += 1.0  # time passes: a turn is free for the sync
+        await asyncio.wait_for(sync, 10)
+    assert [r.json()["unique_id"] for r in scripted.requests] == ["first", "user", "sync"]
+    assert waits.seconds == pytest.approx([0.055])  # the user's wait, and only that
+    assert calls == [True, False]
+
+
+async def test_a_background_call_waits_out_a_rate_limit_without_a_notice(scripted, make_client):
+    """The sync is refused with 0429: it waits as long as the server asked and tries
+    again, and nothing says "waiting" on screen, since nobody waits for it."""
+    calls: list[bool] = []
+    waits = Waits()
+    page = envelope({"videos": [], "current_page": 1, "page_size": 20, "total_count": "0"})
+    scripted.push(Reply(json=envelope(code="0429"), headers={"Retry-After": "2"}),
+                  Reply(json=page))
+    async with make_client(scripted.base_url, sleep=waits, on_rate_wait=calls.append) as client:
+        await client.list_videos(background=True)
+    assert waits.seconds == [2.0] and calls == []
+    assert len(scripted.requests) == 2

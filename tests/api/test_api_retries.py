@@ -257,12 +257,17 @@ async def test_delete_dedupes_and_skips_empty_input(scripted, make_client):
     assert report.deleted == ("VI1", "VI2", "VI3")
 
 
-async def test_delete_is_resent_after_a_rate_limit(scripted, make_client):
+async def test_delete_is_resent_after_a_rate_limit(scripted, make_client, caplog):
+    caplog.set_level(logging.INFO, logger="memories_tui.api")
     scripted.push(Reply(json=envelope(code="0429")), Reply(status=429), Reply())
     async with make_client(scripted.base_url) as client:
         report = await client.delete_videos(["VI1"])
     assert report.ok
     assert len(scripted.requests) == 3
+    # The log names the call each time it was sent again.
+    logged = [r.getMessage() for r in caplog.records if r.name == "memories_tui.api"]
+    assert [m.split(" failed (")[0] for m in logged] == ["POST /delete_videos"] * 2
+    assert "; retry 1 of 5 in " in logged[0] and "; retry 2 of 5 in " in logged[1]
 
 
 @pytest.mark.parametrize(
