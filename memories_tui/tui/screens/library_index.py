@@ -259,10 +259,9 @@ def describe_stats(stats: list[ClassStats], *, filtered: bool) -> str:
     parts = [f"{count:,} {'video' if count == 1 else 'videos'}, {human_size(size)}"
              + (f" (+{unknown:,} unknown)" if unknown else "")]
     for s in stats:
-        if s.unknown_sizes == s.count:  # not "0 Bytes": nothing of its size is known
-            size_words = "size unknown"
-        else:
-            size_words = human_size(s.total_size) + (
-                f" (+{s.unknown_sizes:,} unknown)" if s.unknown_sizes else "")
+        # Not "0 Bytes" when no size of the class is known; the unknown ones of a class
+        # are counted once, on the total (the line must fit 120 columns).
+        size_words = ("size unknown" if s.unknown_sizes == s.count
+                      else human_size(s.total_size))
         parts.append(f"{s.status_class.value} {s.count:,}, {size_words}")
     return " │ ".join(parts)
