@@ -1,7 +1,8 @@
 """Run the benchmarks of issue 6 and print each figure beside its reference, then PASS/FAIL.
 
     python -m benchmarks            # the full run (a few minutes on 2 cores)
-    python -m benchmarks --quick    # tiny sizes: what the smoke test runs
+    python -m benchmarks --quick    # tiny sizes: does every figure still run?
+    python -m benchmarks --quick --jobs 2   # the same, two at a time (the smoke test)
     python -m benchmarks --only page_switch --only memory
 
 Each figure runs in a fresh child process: memory figures then start from a clean
@@ -121,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="tiny sizes (1,000 videos, a few pages, a 128 MiB download)")
     parser.add_argument("--only", action="append", choices=NAMES, metavar="NAME",
                         help=f"run only this figure (repeatable): {', '.join(NAMES)}")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="run N figures at a time (for --quick, whose figures only "
+                             "show that they still run: side by side they would disturb "
+                             "each other's timings)")
     parser.add_argument("--child", choices=NAMES, help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -135,15 +140,24 @@ def main(argv: list[str] | None = None) -> int:
     print(f"memories-tui benchmarks, {mode}", flush=True)
     print(machine_line(), flush=True)
     print(flush=True)
+    if args.jobs > 1 and not args.quick:
+        parser.error("--jobs is for --quick runs: figures side by side disturb each "
+                     "other's timings")
     figures: list[Figure] = []
     started = time.perf_counter()
-    for number, (name, _module, full_timeout, quick_timeout) in enumerate(FIGURES, 1):
-        if name not in names:
-            continue
-        figure = spawn(name, args.quick, quick_timeout if args.quick else full_timeout)
-        figures.append(figure)
-        print(render_figure(number, figure), flush=True)
-        print(flush=True)
+    chosen = [(number, name, quick_timeout if args.quick else full_timeout)
+              for number, (name, _module, full_timeout, quick_timeout)
+              in enumerate(FIGURES, 1) if name in names]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        running = [(number, pool.submit(spawn, name, args.quick, timeout))
+                   for number, name, timeout in chosen]
+        for number, future in running:  # printed in order, as each is done
+            figure = future.result()
+            figures.append(figure)
+            print(render_figure(number, figure), flush=True)
+            print(flush=True)
     print(f"Summary ({time.perf_counter() - started:.0f} s)")
     for line in summary_lines(figures):
         print(line)

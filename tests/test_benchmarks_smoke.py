@@ -40,7 +40,8 @@ HAS_CURL = shutil.which("curl") is not None
 
 @pytest.fixture(scope="module")
 def quick_run() -> str:
-    command = [sys.executable, "-m", "benchmarks", "--quick"]
+    # Two figures at a time: quick figures only show that they still run.
+    command = [sys.executable, "-m", "benchmarks", "--quick", "--jobs", "2"]
     for name in FIGURES:
         if name != "first_frame" or HAS_TMUX:
             command += ["--only", name]
