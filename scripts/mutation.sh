@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Mutation testing of the modules where a silent regression costs users data or trust
 # (configured in pyproject.toml's [tool.mutmut]; see docs/testing.md). Too slow for every
-# CI run (about half an hour on 2 CPUs), so it is run by hand:
+# CI run (about 55 minutes on 2 CPUs), so it is run by hand:
 #
 #   scripts/mutation.sh            # every module, then the figures
 #   scripts/mutation.sh --report   # the figures of the last run only
