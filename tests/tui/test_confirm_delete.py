@@ -261,9 +261,10 @@ def test_a_long_id_is_cut_to_thirty_cells_and_no_videos_give_no_lines():
     assert delete_lines([]) == []
 
 
-async def test_at_80_columns_each_video_keeps_one_line_cut_with_an_ellipsis():
-    """A long name in a narrow terminal: each video stays on one line of the list, cut
-    at its edge with "…", rather than wrapping its size under the name."""
+async def test_at_80_columns_each_video_keeps_one_line_its_name_cut_its_id_and_size_whole():
+    """A long name in a narrow terminal: each video stays on one line of the list (not
+    its size wrapped under the name), and the name gives way, cut with "…", so the id
+    and the size of what is deleted stay whole."""
     chosen = [Video("VI771523152269410304", "n" * 60, "PARSE", 60, 12_345_678, None, None),
               Video("VI770245972197507073", "clip", "PARSE", 60, 1_000, None, None)]
     app = Host(ConfirmDeleteModal(chosen, "default"))
@@ -274,6 +275,10 @@ async def test_at_80_columns_each_video_keeps_one_line_cut_with_an_ellipsis():
         screen = [strip.text for strip in app.screen._compositor.render_strips()]
         listed = [line.split("│")[1] for line in screen if line.count("│") == 2]
         assert len(listed) == 2
-        assert listed[0].startswith("n" * 39 + "…  VI771523152269410304  ")
-        assert listed[1].startswith("clip ") and "VI770245972197507073" in listed[1]
-        assert all(line.endswith("…") for line in listed)
+        first, second = (line.strip() for line in listed)
+        assert first.startswith("nnnnnnnnnnnn") and "…  VI771523152269410304  " in first
+        assert first.endswith("  12.3 MB")
+        assert second.startswith("clip ") and "VI770245972197507073" in second
+        assert second.endswith("  1.0 kB")
+        # The columns stay aligned: the ids start in the same cell on both lines.
+        assert first.index("VI771523152269410304") == second.index("VI770245972197507073")

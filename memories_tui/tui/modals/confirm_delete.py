@@ -19,15 +19,23 @@ from memories_tui.safetext import safe_cell, safe_text
 TYPE_COUNT_ABOVE = 10
 
 
-def delete_lines(videos: list[Video], name_width: int = 40) -> list[Text]:
+#: Cells a name keeps however narrow the list: below that, the line is cut at its end.
+MIN_NAME_CELLS = 12
+
+
+def delete_lines(videos: list[Video], name_width: int = 40,
+                 width: int | None = None) -> list[Text]:
     """One line per video in three aligned columns, as the table shows them: name (cut
-    to `name_width` cells), id, and size right-aligned."""
-    names = [safe_cell(v.name, max_len=name_width) or "(no name)" for v in videos]
+    to `name_width` cells), id, and size right-aligned. Given the list's `width`, the
+    name gives way first, so that the ids and sizes of what is deleted stay whole."""
     ids = [safe_text(v.video_no, max_len=30) for v in videos]
     sizes = [human_size(v.size) for v in videos]
-    name_cells = max((cell_len(n) for n in names), default=0)
     id_cells = max((cell_len(i) for i in ids), default=0)
     size_cells = max((cell_len(z) for z in sizes), default=0)
+    if width is not None:
+        name_width = max(MIN_NAME_CELLS, min(name_width, width - id_cells - size_cells - 4))
+    names = [safe_cell(v.name, max_len=name_width) or "(no name)" for v in videos]
+    name_cells = max((cell_len(n) for n in names), default=0)
     lines = []
     for name, video_no, size in zip(names, ids, sizes, strict=True):
         line = Text()
@@ -94,6 +102,16 @@ class ConfirmDeleteModal(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#cancel-button", Button).focus()
+
+    def on_resize(self) -> None:
+        # The lines were made for the widest list; a narrower one cuts the names.
+        listing = self.query_one("#delete-list", VerticalScroll)
+        width = listing.scrollable_content_region.width
+        if width <= 0:
+            return
+        rows = list(listing.query(Static))
+        for row, line in zip(rows, delete_lines(self.videos, width=width), strict=True):
+            row.update(line)
 
     @on(Input.Changed, "#delete-count")
     def _count_typed(self, event: Input.Changed) -> None:
