@@ -275,6 +275,8 @@ async def test_at_80_columns_each_video_keeps_one_line_its_name_cut_its_id_and_s
         screen = [strip.text for strip in app.screen._compositor.render_strips()]
         listed = [line.split("│")[1] for line in screen if line.count("│") == 2]
         assert len(listed) == 2
+        # The name gives way exactly as much as needed: the line fills the list.
+        assert listed[0].endswith("  12.3 MB") and not listed[0].endswith(" ")
         first, second = (line.strip() for line in listed)
         assert first.startswith("nnnnnnnnnnnn") and "…  VI771523152269410304  " in first
         assert first.endswith("  12.3 MB")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from rich.cells import cell_len
 from rich.text import Text
 from textual import on
@@ -84,7 +86,7 @@ class ConfirmDeleteModal(ModalScreen[bool]):
                 "This is permanent: the files and everything derived from them are gone.",
                 classes="dialog-note",
             )
-            with VerticalScroll(classes="dialog-list", id="delete-list"):
+            with VerticalScroll(classes="dialog-list", id="delete-list") as self._list:
                 yield from (Static(line) for line in delete_lines(self.videos))
             if self.needs_typed_count:
                 yield Label(f"Type {count} to confirm:", classes="dialog-note")
@@ -105,13 +107,9 @@ class ConfirmDeleteModal(ModalScreen[bool]):
 
     def on_resize(self) -> None:
         # The lines were made for the widest list; a narrower one cuts the names.
-        listing = self.query_one("#delete-list", VerticalScroll)
-        width = listing.scrollable_content_region.width
-        if width <= 0:
-            return
-        rows = list(listing.query(Static))
-        for row, line in zip(rows, delete_lines(self.videos, width=width), strict=True):
-            row.update(line)
+        lines = delete_lines(self.videos, width=self._list.scrollable_content_region.width)
+        for index, row in enumerate(self._list.children):
+            cast(Static, row).update(lines[index])
 
     @on(Input.Changed, "#delete-count")
     def _count_typed(self, event: Input.Changed) -> None:
