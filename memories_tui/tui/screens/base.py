@@ -23,6 +23,9 @@ from memories_tui.tui.errors import describe_error
 from memories_tui.tui.links import is_web_link
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from memories_tui.api.models import Video
     from memories_tui.tui.app import MemoriesApp
 
 log = logging.getLogger("memories_tui.tui")
@@ -42,6 +45,34 @@ class ViewScreen(Screen[Any]):
 
     if TYPE_CHECKING:  # the app these screens run in, with its services
         app: MemoriesApp
+
+    # -- deleting ---------------------------------------------------------------------
+
+    def ask_to_delete(self, videos: list[Video], unique_id: str, what: str,
+                      then: Callable[[list[Video], str], object]) -> None:
+        """The one way a view asks before a delete: refused in read-only mode or while a
+        delete runs, nothing to do without `videos` ("no {what} is highlighted or
+        selected"), else the confirmation dialog; `then` runs only once it is confirmed."""
+        if self.app.deletes.read_only:
+            self.notify("Read-only mode: nothing is deleted (started with --read-only, "
+                        "MEMORIES_READ_ONLY or read_only = true).", severity="warning",
+                        timeout=5)
+            return
+        if self.app.deletes.running:
+            self.notify("A delete is already running; wait for it to finish.", timeout=4)
+            return
+        if not videos:
+            self.notify(f"Nothing to delete: no {what} is highlighted or selected.",
+                        timeout=3)
+            return
+
+        def decided(confirmed: bool | None) -> None:
+            if confirmed:
+                then(videos, unique_id)
+
+        from memories_tui.tui.modals.confirm_delete import ConfirmDeleteModal
+
+        self.app.push_screen(ConfirmDeleteModal(videos, unique_id), decided)
 
     # -- the message line ---------------------------------------------------------------
 

@@ -144,27 +144,8 @@ class LibraryActionsMixin(_ScreenBase):
     # -- delete -----------------------------------------------------------------------
 
     def action_delete(self) -> None:
-        if self.app.deletes.read_only:
-            self.notify("Read-only mode: nothing is deleted (started with --read-only, "
-                        "MEMORIES_READ_ONLY or read_only = true).", severity="warning",
-                        timeout=5)
-            return
-        if self.app.deletes.running:
-            self.notify("A delete is already running; wait for it to finish.", timeout=4)
-            return
-        videos = self._targets()
-        if not videos:
-            self.notify("Nothing to delete: no video is highlighted or selected.", timeout=3)
-            return
-        unique_id = self.query_state.unique_id
-
-        def decided(confirmed: bool | None) -> None:
-            if confirmed:
-                self.delete_videos(videos, unique_id)
-
-        from memories_tui.tui.modals.confirm_delete import ConfirmDeleteModal
-
-        self.app.push_screen(ConfirmDeleteModal(videos, unique_id), decided)
+        self.ask_to_delete(self._targets(), self.query_state.unique_id, "video",
+                           self.delete_videos)
 
     @work(group="delete", exit_on_error=False)
     async def delete_videos(self, videos: list[Video], unique_id: str) -> None:
