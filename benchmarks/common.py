@@ -47,6 +47,16 @@ class Sizes:
                    download_bytes=1 << 30, session_actions=100, session_qps=1.0)
 
 
+def terminal_env() -> dict[str, str]:
+    """This process's environment for an app run in a terminal of its own: without the
+    developer's settings (MEMORIES_*, TEXTUAL_*), an outer tmux, or COLUMNS and LINES,
+    which Textual obeys over the terminal's own size (pytest-xdist's workers set them to
+    80x24)."""
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith(("MEMORIES_", "TMUX", "TEXTUAL_"))
+            and k not in ("COLUMNS", "LINES")}
+
+
 def make_app(base_url: str, *, page_size: int = 50, rate_limit: float = 0.0,
              download_dir: Path | None = None, index: bool = False) -> Any:
     """The app as `memories-tui` builds it, on the given server (limiter off by default).

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import API_KEY, REPO, SEED, Sizes
+from benchmarks.common import API_KEY, REPO, SEED, Sizes, terminal_env
 from benchmarks.frames import median
 from benchmarks.report import Figure, Row, Target
 
@@ -118,8 +118,7 @@ def measure(sizes: Sizes) -> Figure:
     server.start()
     workdir = tempfile.mkdtemp(prefix="memories-bench-")
     # A clean environment: no developer config, no .env, the key the app needs.
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("MEMORIES_", "TMUX", "TEXTUAL_"))}
+    env = terminal_env()
     # The local index (opened after the first frame) goes to the run's folder too.
     env.update(XDG_CONFIG_HOME=workdir, XDG_CACHE_HOME=workdir, MEMORIES_API_KEY=API_KEY,
                PYTHONPATH=str(REPO))

@@ -30,7 +30,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import API_KEY, REPO, SCREEN, FakeProcess, Sizes, make_app
+from benchmarks.common import (
+    API_KEY,
+    REPO,
+    SCREEN,
+    FakeProcess,
+    Sizes,
+    make_app,
+    terminal_env,
+)
 from benchmarks.frames import FrameClock, median, percentile, send_key
 from benchmarks.report import Figure, Row, Target
 
@@ -193,8 +201,7 @@ def first_rows(base_url: str, index_file: Path, runs: int,
     from benchmarks.first_frame import Tmux, time_to_text
 
     workdir = tempfile.mkdtemp(prefix="memories-bench-index-start-")
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("MEMORIES_", "TMUX", "TEXTUAL_"))}
+    env = terminal_env()
     env.update(XDG_CONFIG_HOME=workdir, MEMORIES_API_KEY=API_KEY, PYTHONPATH=str(REPO))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     tmux = Tmux(env)

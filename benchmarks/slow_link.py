@@ -36,7 +36,7 @@ import time
 import tty
 from pathlib import Path
 
-from benchmarks.common import API_KEY, REPO, SEED
+from benchmarks.common import API_KEY, REPO, SEED, terminal_env
 from benchmarks.frames import median, percentile
 
 BUFFER = 32_768  # bytes the link holds before the app's writes wait
@@ -154,7 +154,7 @@ def try_link(rate: float, low_bandwidth: bool) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="memories-slow-") as tmp:
         home = Path(tmp)
         (home / "downloads").mkdir()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("MEMORIES_", "TMUX"))}
+        env = terminal_env()
         env.update(TERM="xterm-256color", HOME=str(home), XDG_CONFIG_HOME=str(home / "c"),
                    XDG_STATE_HOME=str(home / "s"), XDG_CACHE_HOME=str(home / "k"),
                    PYTHONPATH=str(REPO), MEMORIES_INDEX="0")

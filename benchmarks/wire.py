@@ -11,13 +11,12 @@ watched. With --low-bandwidth the app's download is counted once more.
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import API_KEY, REPO, SCREEN, SEED, Sizes
+from benchmarks.common import API_KEY, REPO, SCREEN, SEED, Sizes, terminal_env
 from benchmarks.pty_term import PtyProgram
 from benchmarks.report import Figure, Row, Target
 
@@ -33,7 +32,7 @@ INDEXED = "min old"  # the header's "index < 1 min old": the start-up sync is ov
 
 
 def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MEMORIES_", "TMUX"))}
+    env = terminal_env()
     env.update(TERM="xterm-256color", COLORTERM="truecolor", HOME=str(home),
                XDG_CONFIG_HOME=str(home / "config"), XDG_STATE_HOME=str(home / "state"),
                XDG_CACHE_HOME=str(home / "cache"), PYTHONPATH=str(REPO))

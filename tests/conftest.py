@@ -27,6 +27,10 @@ def _clean_environment(monkeypatch, tmp_path_factory):
     # The library index (services/index_store.py) lives in the cache folder.
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.delenv("TMUX", raising=False)
+    # pytest-xdist's workers set COLUMNS=80 and LINES=24, which Textual and rich obey
+    # over the size of the app's own (pseudo-)terminal.
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
     # Over SSH the app copies links instead of opening them: tests say which they want.
     monkeypatch.delenv("SSH_CONNECTION", raising=False)
     monkeypatch.delenv("SSH_TTY", raising=False)

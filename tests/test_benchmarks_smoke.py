@@ -36,6 +36,8 @@ FIGURES = {
 }
 HAS_TMUX = shutil.which("tmux") is not None
 HAS_CURL = shutil.which("curl") is not None
+# One worker runs the whole module: its tests share one (36 s) run of the benchmarks.
+pytestmark = pytest.mark.xdist_group("benchmarks_smoke")
 
 
 @pytest.fixture(scope="module")

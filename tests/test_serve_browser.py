@@ -23,8 +23,11 @@ from memories_tui.filenames import video_filename
 from memories_tui.tui.browser import browser_filename
 from tests.browser import Served, find_chromium, process_gone, why_no_browser
 
-pytestmark = pytest.mark.skipif(why_no_browser() is not None,
-                                reason=f"browser test: {why_no_browser()}")
+pytestmark = [
+    pytest.mark.skipif(why_no_browser() is not None, reason=f"browser test: {why_no_browser()}"),
+    # One tab, in this order: one worker runs the whole module.
+    pytest.mark.xdist_group("browser"),
+]
 
 KEY = "sk-served-secret-5f1e2d3c4b5a6978"
 PAGE_SIZE = 50
