@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import threading
 from dataclasses import replace
 from datetime import timedelta
 
@@ -98,6 +99,34 @@ async def test_full_pass_uses_the_largest_page_size_by_default(make_server, tmp_
         async with client_for(server) as client:
             result = await sync_for(client, store).full_pass()
         assert result.requests == 3 and result.page_size == 1000
+        assert_exact(store, server)
+
+
+async def test_each_page_is_written_while_the_next_request_is_on_its_way(make_server,
+                                                                         tmp_path):
+    # Written any sooner, the write would hold up the next request (the event loop that
+    # sends it waits for the worker thread's interpreter lock): the sync is slower.
+    server = make_server(1000, max_page_size=200)
+    with IndexStore(tmp_path / "i.sqlite3") as store:
+        async with client_for(server) as client:
+            events: list[tuple[str, int]] = []
+            listing, write_page = client.list_videos, store.write_page
+
+            async def recorded_listing(page, *args, on_sent=None, **kwargs):
+                def sent() -> None:
+                    events.append(("sent", page))
+                    if on_sent is not None:
+                        on_sent()
+                return await listing(page, *args, on_sent=sent, **kwargs)
+
+            def recorded_write(videos, *, first_position, **kwargs):
+                events.append(("write", first_position // 200 + 1))
+                return write_page(videos, first_position=first_position, **kwargs)
+
+            client.list_videos, store.write_page = recorded_listing, recorded_write
+            await sync_for(client, store).full_pass()
+        assert events == [("sent", 1), ("sent", 2), ("write", 1), ("sent", 3), ("write", 2),
+                          ("sent", 4), ("write", 3), ("sent", 5), ("write", 4), ("write", 5)]
         assert_exact(store, server)
 
 
@@ -337,26 +366,39 @@ async def test_a_page_answered_before_the_apps_delete_does_not_bring_the_video_b
 
 async def test_a_delete_forgotten_while_its_page_is_being_written_stays_gone(make_server,
                                                                              tmp_path):
-    # The page that holds the video is on its way to disk (a worker thread writes it
-    # while the next page is asked for) when the app forgets the video.
+    # The page that holds the video goes to disk in a worker thread while the next page
+    # is asked for. The user deletes the video just then: the server has it gone before
+    # it answers that next page, and the app forgets it while the write, its rows
+    # already taken, is still under way (held here until the app has).
     server = make_server(1000, max_page_size=100)
     with IndexStore(tmp_path / "i.sqlite3") as store:
         async with client_for(server) as client:
             sync = sync_for(client, store)
             victim = server.library.ids()[350]  # on page 4
-            forgotten: list[bool] = []
+            loop = asyncio.get_running_loop()
+            forgotten, deleted = threading.Event(), []
+            listing, write_page = client.list_videos, store.write_page
 
-            def forget_during_the_write(progress: SyncProgress) -> None:
-                writing = sync._writing
-                if not forgotten and progress.done >= 400 and writing is not None \
-                        and not writing.done():
-                    forgotten.append(True)  # first: forget() reports progress too
-                    assert server.library.delete("default", [victim]) == [victim]
-                    sync.forget([victim])
+            async def delete_before_page_5(page, *args, **kwargs):
+                if page == 5 and not deleted:
+                    deleted.extend(server.library.delete("default", [victim]))
+                return await listing(page, *args, **kwargs)
 
-            sync.subscribe(forget_during_the_write)
-            await sync.full_pass()
-        assert forgotten, "the page was never caught being written"
+            def forget() -> None:
+                sync.forget([victim])
+                forgotten.set()
+
+            def held_write(videos, **kwargs):
+                if any(v.video_no == victim for v in videos) and not forgotten.is_set():
+                    loop.call_soon_threadsafe(forget)
+                    assert forgotten.wait(10), "the app never forgot the video"
+                return write_page(videos, **kwargs)
+
+            client.list_videos, store.write_page = delete_before_page_5, held_write
+            result = await sync.full_pass()
+        assert deleted == [victim]
+        assert forgotten.is_set(), "the page was never caught being written"
+        assert result.rounds == 1  # the smaller total was the app's own doing
         assert store.query(IndexFilters(), limit=0)[1] == 999
         assert_exact(store, server)
 

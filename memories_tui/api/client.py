@@ -304,6 +304,7 @@ class MemoriesClient:
         status: str | None = None,
         unique_id: str | None = None,
         background: bool = False,
+        on_sent: Callable[[], None] | None = None,
     ) -> VideoPage:
         """One page of the private library, optionally filtered (POST list_videos).
 
@@ -311,6 +312,9 @@ class MemoriesClient:
         that is free when it asks, so any other call of this client goes first, and a
         call made while it waits for its turn waits for no background request at all;
         its waits do not count as `rate_waiting`.
+
+        `on_sent`: called when the request's last byte is written (again at each
+        retry), for work meant to run while the server answers.
         """
         _check_page(page, size)
         body: dict[str, object] = {"page": page, "size": size, "unique_id": self._uid(unique_id)}
@@ -320,7 +324,8 @@ class MemoriesClient:
             body["video_no"] = video_no
         if status:
             body["status"] = status
-        data = await self._call("POST", "/list_videos", json=body, background=background)
+        data = await self._call("POST", "/list_videos", json=body, background=background,
+                                on_sent=on_sent)
         return parse_video_page(data, page=page, size=size)
 
     async def list_sessions(self, page: int = 1, *, unique_id: str | None = None) -> SessionPage:
@@ -520,6 +525,7 @@ class MemoriesClient:
         subject: str | None = None,
         may_resend: Callable[[], bool] | None = None,
         background: bool = False,
+        on_sent: Callable[[], None] | None = None,
     ) -> object:
         """Send one API call (with pacing and retries) and return the envelope's `data`."""
 
@@ -528,7 +534,7 @@ class MemoriesClient:
 
         return await self._with_retries(
             method, path, params=params, json=json, idempotent=idempotent, handle=read_data,
-            may_resend=may_resend, background=background,
+            may_resend=may_resend, background=background, on_sent=on_sent,
         )
 
     async def _with_retries(
@@ -545,6 +551,7 @@ class MemoriesClient:
         via: httpx.AsyncClient | None = None,
         may_resend: Callable[[], bool] | None = None,
         background: bool = False,
+        on_sent: Callable[[], None] | None = None,
     ) -> T:
         """Send until `handle` turns an answer into a result, or retrying must stop.
 
@@ -573,7 +580,7 @@ class MemoriesClient:
                 await self._wait_for_turn(background)
             at_once = False
             sent = True
-            attempt = _Attempt()
+            attempt = _Attempt(on_sent)
             request = self._http.build_request(
                 method, path, params=params, json=json, headers=headers,
                 extensions={"trace": attempt.trace},
@@ -753,15 +760,18 @@ class MemoriesClient:
 class _Attempt:
     """What httpcore tells about one try of a request, through its "trace" extension."""
 
-    __slots__ = ("connected",)
+    __slots__ = ("connected", "_on_sent")
 
-    def __init__(self) -> None:
+    def __init__(self, on_sent: Callable[[], None] | None = None) -> None:
         #: A new connection was opened for it (else it went on a kept-alive one).
         self.connected = False
+        self._on_sent = on_sent
 
     async def trace(self, name: str, _info: dict[str, Any]) -> None:
         if name.endswith(".connect_tcp.started"):
             self.connected = True
+        elif name.endswith(".send_request_body.complete") and self._on_sent is not None:
+            self._on_sent()
 
 
 def _check_page(page: int, size: int = 1) -> None:

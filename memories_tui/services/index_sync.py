@@ -203,6 +203,15 @@ class PassResult:
 Listener = Callable[[SyncProgress], None]
 
 
+@dataclass(frozen=True, slots=True)
+class _Unwritten:
+    """A page answered during a full pass, waiting to go to disk."""
+
+    answer: VideoPage
+    first_position: int
+    seq: int
+
+
 class _Stopped(Exception):
     """`request_stop()` was called: leave the current work where it is."""
 
@@ -431,9 +440,11 @@ class IndexSync:
 
     # -- one request ---------------------------------------------------------------------
 
-    async def _list(self, page: int, size: int, **filters: str) -> tuple[VideoPage, int]:
+    async def _list(self, page: int, size: int, on_sent: Callable[[], None] | None = None,
+                    **filters: str) -> tuple[VideoPage, int]:
         """One background List Videos call, retried after failures until it succeeds
-        (or the sync stops, or the key is refused); returns the page and its number."""
+        (or the sync stops, or the key is refused); returns the page and its number.
+        `on_sent`: see `MemoriesClient.list_videos`."""
         failures = 0
         while True:
             if self._stop:
@@ -442,7 +453,8 @@ class IndexSync:
             seq = self._seq
             self.requests += 1
             self._fetch = asyncio.ensure_future(self.client.list_videos(
-                page, size, unique_id=self.unique_id, background=True, **filters))
+                page, size, unique_id=self.unique_id, background=True, on_sent=on_sent,
+                **filters))
             try:
                 answer = await self._fetch
             except asyncio.CancelledError:
@@ -453,6 +465,8 @@ class IndexSync:
                 self._update(phase=STOPPED, error=exc.message, retry_at=None)
                 raise _Stopped from exc
             except MemoriesError as exc:
+                if on_sent is not None:
+                    on_sent()  # nothing is on its way: what waits for it need not wait
                 delay = self.retry_delays[min(failures, len(self.retry_delays) - 1)]
                 failures += 1
                 log.info("Index sync: page %d failed (%s); trying again in %.0f s.",
@@ -578,14 +592,23 @@ class IndexSync:
         self._update(phase=INDEXING if state.rounds == 1 else RECHECKING, error=None,
                      expected=state.last_total, done=self._done(state), rate=None, eta=None)
         # Each page is written by a worker thread while the next one is asked for: the
-        # rows of page k go to disk during the request for page k + 1.
+        # rows of page k go to disk while the server answers the request for page k + 1.
         writing: asyncio.Future[tuple[int, int]] | None = None
+        unwritten: _Unwritten | None = None  # the last page answered, not yet written
         try:
             while True:
                 page = self._next_page(state)
                 if page is None:
                     break
-                answer, seq = await self._list(page, state.page_size)
+                sent = asyncio.Event()
+                if unwritten is not None:
+                    writing = self._writing = asyncio.ensure_future(
+                        self._write_once_sent(sent, state, unwritten))
+                    unwritten = None
+                try:
+                    answer, seq = await self._list(page, state.page_size, on_sent=sent.set)
+                finally:
+                    sent.set()  # failed or stopped before it was sent: write at once
                 if writing is not None:
                     counts.add(await writing)
                     writing = None
@@ -605,13 +628,13 @@ class IndexSync:
                 elif page not in state.read:
                     state.read.append(page)
                 state.last_total = answer.total_count
-                meta = {"pass_state": state.to_json(), "page_size": state.page_size,
-                        "server_total": answer.total_count, "seq": self._seq}
-                writing = self._writing = asyncio.ensure_future(asyncio.to_thread(
-                    self.store.write_page, self._kept(answer.videos),
-                    first_position=(page - 1) * state.page_size, seq=seq, meta=meta,
-                    filling=state.filling))
+                unwritten = _Unwritten(answer, (page - 1) * state.page_size, seq)
                 self._note_progress(state, counts.indexed)
+            if unwritten is not None:  # the last page
+                sent = asyncio.Event()
+                sent.set()
+                writing = self._writing = asyncio.ensure_future(
+                    self._write_once_sent(sent, state, unwritten))
         finally:
             if writing is not None:
                 # Stopped or failed while the last page was being written: it is kept.
@@ -620,6 +643,23 @@ class IndexSync:
         counts.page_size = state.page_size
         await self._finish_pass(state, counts)
         return counts.result(self.requests, finished=True)
+
+    async def _write_once_sent(self, sent: asyncio.Event, state: PassState,
+                               unwritten: _Unwritten) -> tuple[int, int]:
+        """Write a page in a worker thread once the next request has left. Started any
+        sooner, the thread's Python (building the rows) holds the interpreter lock that
+        the event loop needs to send that request, and the server waits for the write
+        instead of answering meanwhile: on loopback that made a full sync 35 % slower
+        than reading the pages alone. The rows and the pass's state are taken now, so
+        that a video the app deleted meanwhile stays out (see `forget`)."""
+        await sent.wait()
+        answer = unwritten.answer
+        meta = {"pass_state": state.to_json(), "page_size": state.page_size,
+                "server_total": answer.total_count, "seq": self._seq}
+        return await asyncio.to_thread(
+            self.store.write_page, self._kept(answer.videos),
+            first_position=unwritten.first_position, seq=unwritten.seq, meta=meta,
+            filling=state.filling)
 
     def _new_pass(self) -> PassState:
         state = PassState(pass_id=self._seq + 1, page_size=self.asked_page_size,

@@ -82,6 +82,20 @@ async def test_rate_limited_twice_then_success(scripted, make_client):
     assert len(scripted.requests) == 3
 
 
+async def test_on_sent_is_told_each_time_the_request_leaves_and_never_when_it_cannot(
+        scripted, make_client):
+    # The index's sync writes a page to disk once the next request has left.
+    scripted.push(Reply(status=429), Reply(json=PAGE))
+    sent: list[int] = []
+    async with make_client(scripted.base_url) as client:
+        await client.list_videos(on_sent=lambda: sent.append(len(sent)))
+    assert sent == [0, 1] and len(scripted.requests) == 2
+    async with make_client(f"http://127.0.0.1:{closed_port()}", max_retries=0) as client:
+        with pytest.raises(NetworkError):
+            await client.list_videos(on_sent=lambda: sent.append(len(sent)))
+    assert sent == [0, 1]
+
+
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 async def test_5xx_is_retried_for_reads(scripted, make_client, status):
     scripted.push(Reply(status=status, body=b"<html/>", content_type="text/html"), Reply(json=PAGE))
