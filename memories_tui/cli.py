@@ -211,6 +211,11 @@ def _one_line(error: Exception) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from memories_tui import startup_gc
+
+    # Paused while the start-up imports (see startup_gc); the TUI resumes it after its
+    # first frame, a subcommand before it runs, and anything else on the way out.
+    startup_gc.pause()
     try:
         return _main(argv)
     except KeyboardInterrupt:
@@ -218,6 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # shell's convention for an interrupt, not a traceback.
         print("memories-tui: interrupted.", file=sys.stderr)
         return 130
+    finally:
+        startup_gc.resume()
 
 
 def _sort_values_joined(argv: Sequence[str]) -> list[str]:
@@ -245,6 +252,10 @@ def _main(argv: Sequence[str] | None) -> int:
     except _NeedsWholeParser:  # "memories-tui vidoes": the message lists the commands
         args = build_parser().parse_args(argv)
 
+    if args.command is not None:
+        from memories_tui import startup_gc
+
+        startup_gc.resume()  # a server or a script's command: collected as usual
     if args.command == "fake-server":
         from memories_tui.fake.server import serve_forever
 

@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
+from memories_tui import startup_gc
 from memories_tui.config import Settings
 from memories_tui.format import system_clock
 from memories_tui.safetext import safe_multiline, safe_text
@@ -171,6 +172,8 @@ class MemoriesApp(App[None], InBrowser):
         # frame is up (its file, its sync), so that it never delays the first rows.
         self.watch(self, "unique_id", self.index.open, init=False)
         self.call_after_refresh(self.index.start)
+        # Paused by the command line for the start-up (see startup_gc).
+        self.call_after_refresh(startup_gc.resume)
         # No key: the client sends nothing, and a first-run dialog says where to get
         # one and takes it (checked with the server, then saved).
         self._install_signal_handlers()
