@@ -54,7 +54,9 @@ def test_what_start_up_built_is_frozen_once(monkeypatch):
         assert gc.get_freeze_count() >= before + len(built)
         frozen = gc.get_freeze_count()
         startup_gc.pause()
+        more = [[n] for n in range(1000)]
         startup_gc.resume()  # a second start in one process (tests): nothing more frozen
-        assert gc.get_freeze_count() == frozen
+        # (Frozen objects freed meanwhile leave the count: it may only have gone down.)
+        assert gc.get_freeze_count() < frozen + len(more)
     finally:
         gc.unfreeze()
