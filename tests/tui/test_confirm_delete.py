@@ -14,10 +14,14 @@ from datetime import UTC, datetime
 import pytest
 from rich.cells import cell_len
 from textual.app import App
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input
 
 from memories_tui.api.models import Video
-from memories_tui.tui.modals.confirm_delete import ConfirmDeleteModal, delete_lines
+from memories_tui.tui.modals.confirm_delete import (
+    ConfirmDeleteModal,
+    DeleteList,
+    delete_lines,
+)
 from memories_tui.tui.screens.library import LibraryScreen
 from tests.tui.helpers import make_app, wait_for_workers
 
@@ -222,7 +226,7 @@ async def test_every_video_is_listed_by_name_and_id():
     app = Host(ConfirmDeleteModal(chosen, "default"))
     async with app.run_test(size=SIZE) as pilot:
         modal = await shown(pilot)
-        lines = [str(s.render()) for s in modal.query_one("#delete-list").query(Static)]
+        lines = modal.query_one(DeleteList).shown()
         assert len(lines) == 14
         for line, video in zip(lines, chosen, strict=True):
             assert video.name in line and video.video_no in line and "1.5 MB" in line
@@ -270,8 +274,7 @@ async def test_at_80_columns_each_video_keeps_one_line_its_name_cut_its_id_and_s
     app = Host(ConfirmDeleteModal(chosen, "default"))
     async with app.run_test(size=(80, 24)) as pilot:
         modal = await shown(pilot)
-        rows = list(modal.query_one("#delete-list").query(Static))
-        assert [row.size.height for row in rows] == [1, 1]
+        assert modal.query_one(DeleteList).virtual_size.height == 2  # a line each
         screen = [strip.text for strip in app.screen._compositor.render_strips()]
         listed = [line.split("│")[1] for line in screen if line.count("│") == 2]
         assert len(listed) == 2
@@ -284,3 +287,21 @@ async def test_at_80_columns_each_video_keeps_one_line_its_name_cut_its_id_and_s
         assert second.endswith("  1.0 kB")
         # The columns stay aligned: the ids start in the same cell on both lines.
         assert first.index("VI771523152269410304") == second.index("VI770245972197507073")
+
+
+async def test_a_select_all_of_100000_videos_opens_at_once_and_end_shows_the_last():
+    """A select-all can delete a whole library: the list draws the lines in view only
+    (a widget a line held the app for minutes and took a gigabyte)."""
+    chosen = [Video(f"VI{n:018d}", f"clip {n}", "PARSE", 60, 1_000 + n, None, None)
+              for n in range(100_000)]
+    app = Host(ConfirmDeleteModal(chosen, "default"))
+    async with app.run_test(size=SIZE) as pilot:
+        modal = await shown(pilot)
+        assert texts(modal)[0].startswith("Delete 100,000 videos")
+        assert len(modal.query("*")) < 30  # one widget for the list, however long
+        modal.query_one(DeleteList).focus()
+        await pilot.press("end")
+        await pilot.pause()
+        screen = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "clip 99999" in screen and "VI000000000000099999" in screen
+        assert "clip 0 " not in screen
