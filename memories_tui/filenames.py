@@ -136,16 +136,23 @@ def safe_destination(folder: Path, filename: str) -> Path:
     Raises ValueError for anything that could land elsewhere: separators, "." or "..",
     an absolute path, NUL, or an existing symlink that points out of the folder.
     """
+    return safe_destination_in(Path(folder).expanduser().resolve(), filename)
+
+
+def safe_destination_in(base: Path, filename: str) -> Path:
+    """`safe_destination` in a folder already resolved (`Path.resolve()`), for many files
+    planned into one folder: its path holds no link then, so only the file itself can
+    be one, and only a link is followed (one `lstat` a file, where resolving each
+    file's whole path took 5 s for 100,000 files)."""
     if not filename or filename in (".", ".."):
         raise ValueError(f"not a usable file name: {filename!r}")
     if "\x00" in filename or any(sep and sep in filename for sep in ("/", "\\", os.sep, os.altsep)):
         raise ValueError(f"file name contains a path separator or NUL: {filename!r}")
-    base = Path(folder).expanduser().resolve()
     candidate = base / filename
     if candidate.parent != base or candidate.name != filename:
         raise ValueError(f"file name does not stay inside {base}: {filename!r}")
     # resolve() follows an existing symlink: writing through one must not escape.
-    if not candidate.resolve().is_relative_to(base):
+    if candidate.is_symlink() and not candidate.resolve().is_relative_to(base):
         raise ValueError(f"{filename!r} is a link that points outside {base}")
     return candidate
 

@@ -32,7 +32,12 @@ from typing import TypeVar
 from memories_tui.api.client import MemoriesClient
 from memories_tui.api.errors import BadResponseError, MemoriesError
 from memories_tui.api.models import Video
-from memories_tui.filenames import part_path, safe_destination, unique_path, video_filename
+from memories_tui.filenames import (
+    part_path,
+    safe_destination_in,
+    unique_path,
+    video_filename,
+)
 
 PROGRESS_INTERVAL = 0.1  # seconds between progress reports of one job
 #: The same on a slow link (low-bandwidth mode): each report costs terminal bytes.
@@ -141,14 +146,14 @@ def free_space(folder: Path) -> int | None:
 
 def plan_downloads(videos: Iterable[Video], folder: Path) -> list[PlannedFile]:
     """The file each video will get in `folder` (the one sanitising function names it)."""
-    folder = folder.expanduser()
+    base = folder.expanduser().resolve()  # once for every file (see safe_destination_in)
     planned = []
     seen: set[str] = set()
     for video in videos:
         if video.video_no in seen:
             continue
         seen.add(video.video_no)
-        path = safe_destination(folder, video_filename(video.name, video.video_no))
+        path = safe_destination_in(base, video_filename(video.name, video.video_no))
         planned.append(PlannedFile(video=video, path=path, exists=path.exists()))
     return planned
 

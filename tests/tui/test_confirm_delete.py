@@ -17,12 +17,9 @@ from textual.app import App
 from textual.widgets import Button, Input
 
 from memories_tui.api.models import Video
-from memories_tui.tui.modals.confirm_delete import (
-    ConfirmDeleteModal,
-    DeleteList,
-    delete_lines,
-)
+from memories_tui.tui.modals.confirm_delete import ConfirmDeleteModal, delete_lines
 from memories_tui.tui.screens.library import LibraryScreen
+from memories_tui.tui.widgets.line_list import LineList
 from tests.tui.helpers import make_app, wait_for_workers
 
 SIZE = (120, 40)
@@ -226,7 +223,7 @@ async def test_every_video_is_listed_by_name_and_id():
     app = Host(ConfirmDeleteModal(chosen, "default"))
     async with app.run_test(size=SIZE) as pilot:
         modal = await shown(pilot)
-        lines = modal.query_one(DeleteList).shown()
+        lines = modal.query_one("#delete-list", LineList).shown()
         assert len(lines) == 14
         for line, video in zip(lines, chosen, strict=True):
             assert video.name in line and video.video_no in line and "1.5 MB" in line
@@ -274,7 +271,7 @@ async def test_at_80_columns_each_video_keeps_one_line_its_name_cut_its_id_and_s
     app = Host(ConfirmDeleteModal(chosen, "default"))
     async with app.run_test(size=(80, 24)) as pilot:
         modal = await shown(pilot)
-        assert modal.query_one(DeleteList).virtual_size.height == 2  # a line each
+        assert modal.query_one("#delete-list", LineList).virtual_size.height == 2  # a line each
         screen = [strip.text for strip in app.screen._compositor.render_strips()]
         listed = [line.split("│")[1] for line in screen if line.count("│") == 2]
         assert len(listed) == 2
@@ -299,7 +296,7 @@ async def test_a_select_all_of_100000_videos_opens_at_once_and_end_shows_the_las
         modal = await shown(pilot)
         assert texts(modal)[0].startswith("Delete 100,000 videos")
         assert len(modal.query("*")) < 30  # one widget for the list, however long
-        modal.query_one(DeleteList).focus()
+        modal.query_one("#delete-list", LineList).focus()
         await pilot.press("end")
         await pilot.pause()
         screen = "\n".join(strip.text for strip in app.screen._compositor.render_strips())

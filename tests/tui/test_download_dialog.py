@@ -9,12 +9,15 @@ Overwrite replaces it with the video.
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Static
+from textual.app import App
+from textual.widgets import Input
 
+from memories_tui.api.models import Video
 from memories_tui.fake.server import expected_bytes
 from memories_tui.filenames import video_filename
 from memories_tui.tui.modals.download import DownloadModal
 from memories_tui.tui.screens.library import LibraryScreen
+from memories_tui.tui.widgets.line_list import LineList
 from tests.tui.helpers import make_app, wait_for_workers
 
 SIZE = (120, 40)
@@ -54,7 +57,7 @@ async def test_each_choice_does_what_it_says_to_the_existing_file(fake_server, t
         assert isinstance(modal, DownloadModal)
         if choice is not None:
             await pilot.click(choice)
-        listing = str(modal.query_one("#download-file-list", Static).render())
+        listing = "\n".join(modal.query_one("#download-files", LineList).shown())
         assert listing == f"{mine.name}  ({listed})"
         assert "1 already there" in str(modal.query_one("#download-space").render())
         await pilot.click("#download-button")
@@ -72,3 +75,36 @@ async def test_each_choice_does_what_it_says_to_the_existing_file(fake_server, t
         assert on_disk == {mine.name: MINE, copy.name: video_bytes}
     else:
         assert on_disk == {mine.name: video_bytes}
+
+
+class _DialogHost(App[None]):
+    """An empty app that shows the dialog and keeps its answer."""
+
+    def __init__(self, modal: DownloadModal) -> None:
+        super().__init__()
+        self.modal = modal
+        self.answers: list[object] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.modal, callback=self.answers.append)
+
+
+async def test_a_large_selection_opens_at_once_and_the_folder_typed_is_the_one_used(tmp_path):
+    """20,000 videos: the files are listed by one widget, drawn as they scroll into view,
+    and the plan waits for the typing to pause; a folder typed and entered at once is
+    still the one every file is planned in."""
+    many = [Video(f"VI{n:018d}", f"clip {n}", "PARSE", 60, 1_000, None, None)
+            for n in range(20_000)]
+    app = _DialogHost(DownloadModal(many, tmp_path / "first", in_browser=False))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        modal = app.screen
+        assert len(modal.query("*")) < 40
+        assert modal.query_one("#download-files", LineList).virtual_size.height == 20_000
+        modal.query_one("#download-folder", Input).focus()
+        await pilot.press("end", "2", "enter")
+        await pilot.pause()
+    (request,) = app.answers
+    assert request.folder == tmp_path / "first2"
+    assert len(request.planned) == 20_000
+    assert {item.path.parent for item in request.planned} == {(tmp_path / "first2").resolve()}

@@ -8,15 +8,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.geometry import Size
 from textual.screen import ModalScreen
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 from textual.widgets import Button, Input, Label
 
 from memories_tui.api.models import Video
 from memories_tui.format import human_size, total_size
 from memories_tui.safetext import safe_cell, safe_text
+from memories_tui.tui.widgets.line_list import LineList
 
 # Above this many videos a single key is too easy to press by accident: type the count.
 TYPE_COUNT_ABOVE = 10
@@ -65,6 +63,7 @@ class DeleteLines:
         return name_cells + 2 + self._id_cells + 2 + self._size_cells
 
     def line(self, index: int, width: int | None = None) -> Text:
+        """Video `index`'s line in a list `width` cells wide (None: at `name_width`)."""
         name_width = self._name_width(width)
         name_cells = min(self._name_cells, name_width)
         name = self._name(self.videos[index], name_width)
@@ -83,47 +82,10 @@ def delete_lines(videos: list[Video], name_width: int = 40,
     return [lines.line(index, width) for index in range(len(lines))]
 
 
-class DeleteList(ScrollView):
-    """The list of a delete's videos, drawing only the lines in view: a widget a line,
-    for a select-all of 100,000 videos, held the app for minutes and took a gigabyte.
-    Scrolls like any list (mouse, arrows, page keys, Home/End) once focused."""
-
-    DEFAULT_CSS = """
-    DeleteList { overflow-x: hidden; }
-    """
-
-    def __init__(self, videos: list[Video], *, id: str | None = None,
-                 classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self.lines = DeleteLines(videos)
-        self.virtual_size = Size(self.lines.cells(), len(self.lines))
-
-    def on_resize(self) -> None:
-        width = self.scrollable_content_region.width
-        self.virtual_size = Size(min(width, self.lines.cells(width)), len(self.lines))
-        self.refresh()
-
-    def shown(self) -> list[str]:
-        """The lines as drawn at the list's width, every one (for tests)."""
-        width = self.scrollable_content_region.width
-        return [self._fitted(index, width).plain for index in range(len(self.lines))]
-
-    def _fitted(self, index: int, width: int) -> Text:
-        line = self.lines.line(index, width)
-        if line.cell_len > width:  # not even the shortest name fits: cut the line's end
-            line.truncate(width, overflow="ellipsis")
-        return line
-
-    def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        index = scroll_y + y
-        width = self.scrollable_content_region.width
-        style = self.rich_style
-        if index >= len(self.lines) or width <= 0:
-            return Strip.blank(width, style)
-        segments = self._fitted(index, width).render(self.app.console)
-        return Strip(segments).apply_style(style).crop_extend(scroll_x, scroll_x + width,
-                                                               style)
+def delete_list(videos: list[Video], **kwargs: str) -> LineList:
+    """The dialog's list of `videos`, one line each, drawn as they come into view."""
+    lines = DeleteLines(videos)
+    return LineList(len(lines), lines.line, lines.cells, **kwargs)
 
 
 class ConfirmDeleteModal(ModalScreen[bool]):
@@ -158,7 +120,7 @@ class ConfirmDeleteModal(ModalScreen[bool]):
                 "This is permanent: the files and everything derived from them are gone.",
                 classes="dialog-note",
             )
-            yield DeleteList(self.videos, classes="dialog-list", id="delete-list")
+            yield delete_list(self.videos, classes="dialog-list", id="delete-list")
             if self.needs_typed_count:
                 yield Label(f"Type {count} to confirm:", classes="dialog-note")
                 yield Input(placeholder=str(count), id="delete-count")

@@ -13,15 +13,23 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.timer import Timer
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
 from memories_tui.api.models import Video
 from memories_tui.format import human_size, total_size
 from memories_tui.safetext import safe_text
 from memories_tui.services.downloads import Conflict, PlannedFile, free_space, plan_downloads
 from memories_tui.tui.browser import BROWSER, browser_filename, hand_off
+from memories_tui.tui.widgets.line_list import LineList
+
+#: Above this many videos, the plan (a file name and a look on disk each: about 1.7 s
+#: for 100,000) is made again once the typing in the folder field pauses, not at each
+#: key. The listed files are drawn as they scroll into view (`LineList`).
+PLAN_AT_ONCE_UP_TO = 1000
+PLAN_AFTER_PAUSE = 0.3  # seconds
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,7 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
         self.default_folder = folder
         self.planned: list[PlannedFile] = []
         self._in_browser = in_browser
+        self._replan_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         count = len(self.videos)
@@ -61,8 +70,7 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
             yield Label("Destination folder:", classes="on-server")
             yield Input(str(self.default_folder), id="download-folder", classes="on-server")
             yield Label("", id="download-space", classes="dialog-note")
-            with VerticalScroll(classes="dialog-list", id="download-files"):
-                yield Static("", id="download-file-list")
+            yield LineList(classes="dialog-list", id="download-files")
             yield Label("When a file exists already:", classes="on-server")
             with RadioSet(id="download-conflict", classes="on-server"):
                 yield RadioButton("Skip it", value=True, id="conflict-skip")
@@ -119,11 +127,25 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
 
     @on(Input.Changed, "#download-folder")
     def _folder_changed(self) -> None:
-        self._replan()
+        self._replan_soon()
 
     @on(RadioSet.Changed)
     def _conflict_changed(self) -> None:
-        self._replan()
+        self._replan_soon()
+
+    def _replan_soon(self) -> None:
+        if len(self.videos) <= PLAN_AT_ONCE_UP_TO:
+            self._replan()
+            return
+        if self._replan_timer is not None:
+            self._replan_timer.stop()
+        self._replan_timer = self.set_timer(PLAN_AFTER_PAUSE, self._replan)
+
+    def _plan_is_current(self) -> None:
+        """Before acting on the plan: one still waiting for the typing to pause is
+        made now, for the folder as it reads."""
+        if self._replan_timer is not None:
+            self._replan()
 
     @on(RadioSet.Changed, "#download-where")
     def _where_changed(self) -> None:
@@ -137,6 +159,9 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
             widget.display = not self.to_browser
 
     def _replan(self) -> None:
+        if self._replan_timer is not None:
+            self._replan_timer.stop()
+            self._replan_timer = None
         folder = self.folder
         error = self.query_one("#download-error", Label)
         error.update("")
@@ -145,23 +170,24 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
         except (OSError, ValueError) as exc:
             self.planned = []
             error.update(Text(f"That folder cannot be used: {exc}"))
-        listing = Text()
-        existing = 0
-        for item in self.planned:
-            if listing:
-                listing.append("\n")
+        planned, to_browser = self.planned, self.to_browser
+        action = {
+            Conflict.SKIP: "exists: will be skipped",
+            Conflict.KEEP_BOTH: "exists: a numbered copy is added",
+            Conflict.OVERWRITE: "exists: will be OVERWRITTEN",
+        }[self.conflict]
+
+        def line(index: int, _width: int) -> Text:
+            item = planned[index]
             # In the browser, the name the browser is given (tui/browser.py).
-            name = browser_filename(item.path.name) if self.to_browser else item.path.name
-            listing.append(safe_text(name, max_len=70))
+            name = browser_filename(item.path.name) if to_browser else item.path.name
+            text = Text(safe_text(name, max_len=70))
             if item.exists:
-                existing += 1
-                action = {
-                    Conflict.SKIP: "exists: will be skipped",
-                    Conflict.KEEP_BOTH: "exists: a numbered copy is added",
-                    Conflict.OVERWRITE: "exists: will be OVERWRITTEN",
-                }[self.conflict]
-                listing.append(f"  ({action})", style="yellow")
-        self.query_one("#download-file-list", Static).update(listing)
+                text.append(f"  ({action})", style="yellow")
+            return text
+
+        existing = sum(1 for item in planned if item.exists)
+        self.query_one("#download-files", LineList).show(len(planned), line)
         sizes = [
             p.video.size
             for p in self.planned
@@ -197,6 +223,7 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
     @on(Input.Submitted, "#download-folder")
     @on(Button.Pressed, "#download-button")
     def _confirm(self) -> None:
+        self._plan_is_current()
         folder = self.folder
         error = self.query_one("#download-error", Label)
         if self.to_browser:
