@@ -56,12 +56,6 @@ class DeleteLines:
         fixed = self._id_cells + self._size_cells + 4
         return max(MIN_NAME_CELLS, min(self.name_width, width - fixed))
 
-    def cells(self, width: int | None = None) -> int:
-        """How wide each line is in a list `width` cells wide (None: as wide as it
-        likes); wider than `width` only where even the shortest name does not fit."""
-        name_cells = min(self._name_cells, self._name_width(width))
-        return name_cells + 2 + self._id_cells + 2 + self._size_cells
-
     def line(self, index: int, width: int | None = None) -> Text:
         """Video `index`'s line in a list `width` cells wide (None: at `name_width`)."""
         name_width = self._name_width(width)
@@ -75,17 +69,16 @@ class DeleteLines:
         return line
 
 
-def delete_lines(videos: list[Video], name_width: int = 40,
-                 width: int | None = None) -> list[Text]:
-    """Every line of `DeleteLines` at once (for a few videos)."""
-    lines = DeleteLines(videos, name_width)
-    return [lines.line(index, width) for index in range(len(lines))]
+def delete_lines(videos: list[Video]) -> list[Text]:
+    """Every line of `DeleteLines` at once, as wide as they like (for a few videos)."""
+    lines = DeleteLines(videos)
+    return [lines.line(index) for index in range(len(lines))]
 
 
 def delete_list(videos: list[Video], **kwargs: str) -> LineList:
     """The dialog's list of `videos`, one line each, drawn as they come into view."""
     lines = DeleteLines(videos)
-    return LineList(len(lines), lines.line, lines.cells, **kwargs)
+    return LineList(len(lines), lines.line, **kwargs)
 
 
 class ConfirmDeleteModal(ModalScreen[bool]):

@@ -19,28 +19,24 @@ LineMaker = Callable[[int, int], Text]
 
 
 class LineList(ScrollView):
-    """`count` lines made by `line`; `cells(width)` says how wide they are in a list
-    `width` cells wide (by default, the list's width). A line wider than the list is
-    cut with "…". Scrolls like any list (mouse, arrows, page keys, Home/End) once
-    focused."""
+    """`count` lines made by `line`, each as wide as the list: a line wider than the
+    list is cut with "…" (the list never scrolls sideways). Scrolls like any list
+    (mouse, arrows, page keys, Home/End) once focused."""
 
     DEFAULT_CSS = """
     LineList { overflow-x: hidden; }
     """
 
-    def __init__(self, count: int = 0, line: LineMaker | None = None,
-                 cells: Callable[[int], int] | None = None, *, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(self, count: int = 0, line: LineMaker | None = None, *,
+                 id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._count = count
         self._line: LineMaker = line or (lambda _index, _width: Text())
-        self._cells = cells
         self.virtual_size = Size(0, count)
 
-    def show(self, count: int, line: LineMaker,
-             cells: Callable[[int], int] | None = None) -> None:
+    def show(self, count: int, line: LineMaker) -> None:
         """List `count` other lines (the view goes back to the top)."""
-        self._count, self._line, self._cells = count, line, cells
+        self._count, self._line = count, line
         self.scroll_to(0, 0, animate=False)
         self._fit()
 
@@ -48,9 +44,7 @@ class LineList(ScrollView):
         self._fit()
 
     def _fit(self) -> None:
-        width = self.scrollable_content_region.width
-        wide = width if self._cells is None else min(width, self._cells(width))
-        self.virtual_size = Size(max(0, wide), self._count)
+        self.virtual_size = Size(self.scrollable_content_region.width, self._count)
         self.refresh()
 
     def shown(self) -> list[str]:
