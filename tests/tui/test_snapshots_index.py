@@ -20,8 +20,12 @@ def app(tmp_path, snapshot_server):
 
 
 async def stats_shown(pilot) -> None:
+    """Until the counts are those of the filters as they now are: on a busy machine the
+    counts of a name half typed ("cit") can be shown first, and the rows move on."""
     screen = pilot.app.screen
-    await until(pilot, lambda: screen._stats_for is not None, "the counts per status")
+    await until(pilot, lambda: screen._stats_timer is None
+                and screen._stats_for == screen._index_filters(),
+                "the counts per status of the filters on screen")
 
 
 class TestIndex:
