@@ -630,11 +630,9 @@ class IndexSync:
                 state.last_total = answer.total_count
                 unwritten = _Unwritten(answer, (page - 1) * state.page_size, seq)
                 self._note_progress(state, counts.indexed)
-            if unwritten is not None:  # the last page
-                sent = asyncio.Event()
-                sent.set()
+            if unwritten is not None:  # the last page: no request to wait for
                 writing = self._writing = asyncio.ensure_future(
-                    self._write_once_sent(sent, state, unwritten))
+                    self._write_once_sent(None, state, unwritten))
         finally:
             if writing is not None:
                 # Stopped or failed while the last page was being written: it is kept.
@@ -644,15 +642,17 @@ class IndexSync:
         await self._finish_pass(state, counts)
         return counts.result(self.requests, finished=True)
 
-    async def _write_once_sent(self, sent: asyncio.Event, state: PassState,
+    async def _write_once_sent(self, sent: asyncio.Event | None, state: PassState,
                                unwritten: _Unwritten) -> tuple[int, int]:
         """Write a page in a worker thread once the next request has left. Started any
         sooner, the thread's Python (building the rows) holds the interpreter lock that
         the event loop needs to send that request, and the server waits for the write
         instead of answering meanwhile: on loopback that made a full sync 35 % slower
         than reading the pages alone. The rows and the pass's state are taken now, so
-        that a video the app deleted meanwhile stays out (see `forget`)."""
-        await sent.wait()
+        that a video the app deleted meanwhile stays out (see `forget`). `sent`: None
+        when no request follows (the pass's last page)."""
+        if sent is not None:
+            await sent.wait()
         answer = unwritten.answer
         meta = {"pass_state": state.to_json(), "page_size": state.page_size,
                 "server_total": answer.total_count, "seq": self._seq}
