@@ -108,3 +108,19 @@ async def test_a_large_selection_opens_at_once_and_the_folder_typed_is_the_one_u
     assert request.folder == tmp_path / "first2"
     assert len(request.planned) == 20_000
     assert {item.path.parent for item in request.planned} == {(tmp_path / "first2").resolve()}
+
+
+async def test_a_folder_refused_says_why_in_full_at_80_columns(tmp_path):
+    """A file name that is a link out of the folder: the reason wraps in the dialog
+    instead of losing its end at the dialog's edge."""
+    video = Video("VI770245972197507073", "Fireworks - draft", "PARSE", 60, 1_000, None, None)
+    folder = tmp_path / "dl"
+    folder.mkdir()
+    (folder / video_filename(video.name, video.video_no)).symlink_to(tmp_path / "elsewhere")
+    app = _DialogHost(DownloadModal([video], folder, in_browser=False))
+    async with app.run_test(size=(80, 30)) as pilot:
+        await pilot.pause()
+        screen = " ".join(" ".join(strip.text.strip(" █▌▐│").split())
+                          for strip in app.screen._compositor.render_strips())
+        assert "That folder cannot be used:" in screen
+        assert "is a link that points outside" in screen and str(folder.resolve()) in screen
