@@ -120,7 +120,9 @@ async def test_a_folder_refused_says_why_in_full_at_80_columns(tmp_path):
     app = _DialogHost(DownloadModal([video], folder, in_browser=False))
     async with app.run_test(size=(80, 30)) as pilot:
         await pilot.pause()
-        screen = " ".join(" ".join(strip.text.strip(" █▌▐│").split())
-                          for strip in app.screen._compositor.render_strips())
-        assert "That folder cannot be used:" in screen
-        assert "is a link that points outside" in screen and str(folder.resolve()) in screen
+        # Where the lines wrap depends on the folder's length: compared without spaces.
+        screen = "".join("".join(strip.text.strip(" █▌▐│").split())
+                         for strip in app.screen._compositor.render_strips())
+        reason = f"is a link that points outside {folder.resolve()}"
+        assert "Thatfoldercannotbeused:" in screen
+        assert "".join(reason.split()) in screen
